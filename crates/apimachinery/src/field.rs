@@ -1,7 +1,6 @@
 //! Field errors as k8s.io/apimachinery/pkg/util/validation/field prints them:
 //! `spec.replicas: Invalid value: -1: must be greater than or equal to 0`.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// A value quoted in an error, printed the way Go's `%#v`/`%v` does for it.
@@ -9,8 +8,8 @@ use std::fmt;
 pub enum BadValue {
     Str(String),
     Int(i64),
-    /// `map[string]string{"app":"web"}`
-    StringMap(BTreeMap<String, String>),
+    /// Maps, lists and structs print as JSON since Kubernetes 1.34: `{"app":"web"}`.
+    Json(serde_json::Value),
     /// Printed verbatim (already formatted).
     Raw(String),
 }
@@ -20,16 +19,7 @@ impl fmt::Display for BadValue {
         match self {
             BadValue::Str(s) => write!(f, "{}", go_quote(s)),
             BadValue::Int(i) => write!(f, "{i}"),
-            BadValue::StringMap(m) => {
-                write!(f, "map[string]string{{")?;
-                for (i, (k, v)) in m.iter().enumerate() {
-                    if i > 0 {
-                        write!(f, ", ")?;
-                    }
-                    write!(f, "{}:{}", go_quote(k), go_quote(v))?;
-                }
-                write!(f, "}}")
-            }
+            BadValue::Json(v) => write!(f, "{v}"),
             BadValue::Raw(s) => write!(f, "{s}"),
         }
     }
@@ -62,7 +52,8 @@ pub enum ErrorType {
     Forbidden,
     Duplicate(BadValue),
     NotFound(BadValue),
-    TooLong(BadValue, usize),
+    /// `Too long: may not be more than N bytes` (the limit is in the detail).
+    TooLong,
     /// An internal error, `Internal error: ...`.
     Internal,
 }
@@ -112,7 +103,7 @@ impl FieldError {
             ErrorType::Forbidden => "FieldValueForbidden",
             ErrorType::Duplicate(_) => "FieldValueDuplicate",
             ErrorType::NotFound(_) => "FieldValueNotFound",
-            ErrorType::TooLong(..) => "FieldValueTooLong",
+            ErrorType::TooLong => "FieldValueTooLong",
             ErrorType::Internal => "InternalError",
         }
     }
@@ -129,7 +120,7 @@ impl FieldError {
             ErrorType::Forbidden => "Forbidden".to_string(),
             ErrorType::Duplicate(v) => format!("Duplicate value: {v}"),
             ErrorType::NotFound(v) => format!("Not found: {v}"),
-            ErrorType::TooLong(v, max) => format!("Too long: may not be more than {max} bytes: {v}"),
+            ErrorType::TooLong => "Too long".to_string(),
             ErrorType::Internal => "Internal error".to_string(),
         };
         if !self.detail.is_empty() {

@@ -11,6 +11,7 @@ pub mod kinds;
 pub mod meta;
 pub mod names;
 pub mod quantity;
+pub mod rng;
 pub mod selector;
 pub mod yaml;
 

@@ -1,0 +1,118 @@
+//! The event recorder components use (client-go tools/record): one Event
+//! object per distinct occurrence, named `<object>.<hex nanoseconds>`, and
+//! repeats of the same event folded into `count` and `lastTimestamp`.
+
+use crate::ApiServer;
+use apimachinery::k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
+use apimachinery::k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
+use apimachinery::{Kind, Object, ObjectKey};
+
+/// Who reports an event.
+#[derive(Clone, Debug)]
+pub struct Reporter {
+    /// `kubelet`, `default-scheduler`, `deployment-controller`, ...
+    pub component: String,
+    /// The node, for kubelet events.
+    pub host: Option<String>,
+    /// Reported through events.k8s.io/v1 (the scheduler): eventTime and
+    /// reportingController are set instead of source and first/lastTimestamp.
+    pub new_api: Option<NewApi>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewApi {
+    pub reporting_instance: String,
+    pub action: String,
+}
+
+impl Reporter {
+    pub fn controller(name: &str) -> Reporter {
+        Reporter { component: name.to_string(), host: None, new_api: None }
+    }
+    pub fn kubelet(node: &str) -> Reporter {
+        Reporter { component: "kubelet".to_string(), host: Some(node.to_string()), new_api: None }
+    }
+}
+
+pub const NORMAL: &str = "Normal";
+pub const WARNING: &str = "Warning";
+
+pub fn reference(o: &Object, field_path: Option<&str>) -> ObjectReference {
+    let info = o.info();
+    ObjectReference {
+        api_version: Some(info.api_version.to_string()),
+        kind: Some(info.name.to_string()),
+        name: Some(o.name().to_string()),
+        namespace: if info.namespaced { Some(o.namespace().to_string()) } else { None },
+        uid: o.meta().uid.clone(),
+        resource_version: o.meta().resource_version.clone(),
+        field_path: field_path.map(str::to_string),
+    }
+}
+
+impl ApiServer {
+    /// Records an event about `involved` (EventRecorder.Event).
+    pub fn record_event(&mut self, involved: &Object, field_path: Option<&str>, type_: &str, reason: &str, message: &str, reporter: &Reporter) {
+        let namespace = if involved.info().namespaced { involved.namespace().to_string() } else { "default".to_string() };
+        let uid = involved.meta().uid.clone().unwrap_or_default();
+        let fold_key = format!("{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}", namespace, uid, field_path.unwrap_or(""), reason, message, reporter.component, type_);
+        let now = self.now_time();
+        if let Some(key) = self.event_index.get(&fold_key).cloned() {
+            if let Some(existing) = self.store().get(&key).cloned() {
+                if let Object::Event(mut e) = (*existing).clone() {
+                    if reporter.new_api.is_some() {
+                        let series = e.series.get_or_insert_with(Default::default);
+                        series.count = Some(series.count.unwrap_or(1) + 1);
+                        series.last_observed_time = Some(MicroTime(self.now()));
+                    } else {
+                        e.count = Some(e.count.unwrap_or(1) + 1);
+                        e.last_timestamp = Some(now);
+                    }
+                    let _ = self.store_mut().update(Object::Event(e), None);
+                    return;
+                }
+            }
+        }
+        // Unique name: nanoseconds of "now", nudged past any clash.
+        let mut nanos = self.now().as_nanosecond();
+        let base = involved.name().to_string();
+        let name = loop {
+            let candidate = format!("{base}.{:x}", nanos);
+            if self.store().get(&ObjectKey::new(Kind::Event, &namespace, &candidate)).is_none() {
+                break candidate;
+            }
+            nanos += 1;
+        };
+        let mut event = Event {
+            metadata: ObjectMeta { name: Some(name.clone()), namespace: Some(namespace.clone()), ..Default::default() },
+            involved_object: reference(involved, field_path),
+            reason: Some(reason.to_string()),
+            message: Some(message.to_string()),
+            type_: Some(type_.to_string()),
+            ..Default::default()
+        };
+        match &reporter.new_api {
+            None => {
+                event.source = Some(EventSource { component: Some(reporter.component.clone()), host: reporter.host.clone() });
+                event.first_timestamp = Some(now.clone());
+                event.last_timestamp = Some(now.clone());
+                event.count = Some(1);
+                event.reporting_component = Some(reporter.component.clone());
+                event.reporting_instance = Some(reporter.host.clone().unwrap_or_default());
+            }
+            Some(n) => {
+                event.event_time = Some(MicroTime(self.now()));
+                event.reporting_component = Some(reporter.component.clone());
+                event.reporting_instance = Some(n.reporting_instance.clone());
+                event.action = Some(n.action.clone());
+                event.source = Some(EventSource::default());
+            }
+        }
+        let uid = self.rng().uuid();
+        event.metadata.uid = Some(uid);
+        event.metadata.creation_timestamp = Some(now);
+        if self.store_mut().create(Object::Event(event)).is_ok() {
+            self.event_index.insert(fold_key, ObjectKey::new(Kind::Event, &namespace, &name));
+        }
+    }
+}

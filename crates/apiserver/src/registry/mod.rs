@@ -1,0 +1,176 @@
+//! Per-kind registry strategies (pkg/registry/<group>/<kind>/strategy.go):
+//! what is reset on create and update, defaults (pkg/apis/*/v1/defaults.go),
+//! validation (pkg/apis/*/validation), and allocation.
+
+pub mod apps;
+pub mod namespace;
+pub mod pod;
+pub mod service;
+pub mod validation;
+
+use crate::ApiServer;
+use apimachinery::field::FieldError;
+use apimachinery::{ApiError, Object};
+
+/// Kinds whose `metadata.generation` tracks spec changes.
+fn tracks_generation(o: &Object) -> bool {
+    matches!(o, Object::Pod(_) | Object::Deployment(_) | Object::ReplicaSet(_) | Object::ReplicationController(_) | Object::DaemonSet(_))
+}
+
+pub fn prepare_for_create(api: &mut ApiServer, obj: &mut Object) {
+    if tracks_generation(obj) {
+        obj.meta_mut().generation = Some(1);
+    }
+    let now = api.now_time();
+    match obj {
+        Object::Pod(p) => pod::prepare_for_create(p),
+        Object::Deployment(d) => d.status = None,
+        Object::ReplicaSet(r) => r.status = None,
+        Object::ReplicationController(r) => r.status = None,
+        Object::DaemonSet(d) => d.status = None,
+        Object::Namespace(n) => namespace::prepare_for_create(n),
+        Object::Service(s) => {
+            if s.status.is_none() {
+                s.status = Some(Default::default());
+            }
+            if let Some(st) = s.status.as_mut() {
+                st.load_balancer = Some(Default::default());
+            }
+        }
+        Object::Node(n) => {
+            let _ = now;
+            n.status.get_or_insert_with(Default::default);
+        }
+        _ => {}
+    }
+}
+
+pub fn default(obj: &mut Object) {
+    match obj {
+        Object::Pod(p) => {
+            if let Some(spec) = p.spec.as_mut() {
+                pod::default_pod_spec(spec, true);
+            }
+        }
+        Object::Deployment(d) => apps::default_deployment(d),
+        Object::ReplicaSet(r) => apps::default_replica_set(r),
+        Object::ReplicationController(r) => apps::default_replication_controller(r),
+        Object::DaemonSet(d) => apps::default_daemon_set(d),
+        Object::Service(s) => service::default_service(s),
+        Object::Namespace(n) => namespace::default_namespace(n),
+        _ => {}
+    }
+}
+
+pub fn validate_create(api: &ApiServer, obj: &Object) -> Vec<FieldError> {
+    let mut errs = match obj {
+        Object::Pod(p) => pod::validate_pod(p),
+        Object::Deployment(d) => apps::validate_deployment(d),
+        Object::ReplicaSet(r) => apps::validate_replica_set(r),
+        Object::ReplicationController(r) => apps::validate_replication_controller(r),
+        Object::DaemonSet(d) => apps::validate_daemon_set(d),
+        Object::Service(s) => service::validate_service(api, s),
+        _ => vec![],
+    };
+    if api.missing_selector {
+        for e in errs.iter_mut().filter(|e| e.path == "spec.selector") {
+            *e = FieldError::required("spec.selector", "");
+        }
+    }
+    // The generic ObjectMeta check runs only when the strategy found nothing.
+    if errs.is_empty() {
+        errs = validation::validate_object_meta(obj);
+    }
+    errs
+}
+
+pub fn warnings_on_create(obj: &Object) -> Vec<String> {
+    match obj {
+        Object::Pod(p) => pod::warnings(p),
+        _ => vec![],
+    }
+}
+
+pub fn allocate(api: &mut ApiServer, obj: &mut Object) -> Result<(), ApiError> {
+    match obj {
+        Object::Service(s) => service::allocate(api, s, None),
+        _ => Ok(()),
+    }
+}
+
+pub fn allocate_update(api: &mut ApiServer, obj: &mut Object, old: &Object) -> Result<(), ApiError> {
+    match (obj, old) {
+        (Object::Service(s), Object::Service(o)) => service::allocate(api, s, Some(o)),
+        _ => Ok(()),
+    }
+}
+
+/// Main-resource update: status comes from the stored object, and the
+/// generation moves when the spec does.
+pub fn prepare_for_update(obj: &mut Object, old: &Object) {
+    let spec_changed = spec_of(obj) != spec_of(old);
+    match (&mut *obj, old) {
+        (Object::Pod(n), Object::Pod(o)) => n.status = o.status.clone(),
+        (Object::Deployment(n), Object::Deployment(o)) => n.status = o.status.clone(),
+        (Object::ReplicaSet(n), Object::ReplicaSet(o)) => n.status = o.status.clone(),
+        (Object::ReplicationController(n), Object::ReplicationController(o)) => n.status = o.status.clone(),
+        (Object::DaemonSet(n), Object::DaemonSet(o)) => n.status = o.status.clone(),
+        (Object::Service(n), Object::Service(o)) => n.status = o.status.clone(),
+        (Object::Namespace(n), Object::Namespace(o)) => n.status = o.status.clone(),
+        (Object::Node(n), Object::Node(o)) => n.status = o.status.clone(),
+        _ => {}
+    }
+    // Deployments also count annotation changes (deployment strategy).
+    let annotations_changed = matches!(obj, Object::Deployment(_)) && obj.meta().annotations != old.meta().annotations;
+    if tracks_generation(obj) && (spec_changed || annotations_changed) {
+        let g = old.meta().generation.unwrap_or(0);
+        obj.meta_mut().generation = Some(g + 1);
+    }
+}
+
+/// Status update: everything but status comes from the stored object.
+pub fn prepare_for_status_update(obj: &mut Object, old: &Object) {
+    let mut merged = old.clone();
+    match (&mut merged, &*obj) {
+        (Object::Pod(m), Object::Pod(n)) => m.status = n.status.clone(),
+        (Object::Deployment(m), Object::Deployment(n)) => m.status = n.status.clone(),
+        (Object::ReplicaSet(m), Object::ReplicaSet(n)) => m.status = n.status.clone(),
+        (Object::ReplicationController(m), Object::ReplicationController(n)) => m.status = n.status.clone(),
+        (Object::DaemonSet(m), Object::DaemonSet(n)) => m.status = n.status.clone(),
+        (Object::Service(m), Object::Service(n)) => m.status = n.status.clone(),
+        (Object::Namespace(m), Object::Namespace(n)) => m.status = n.status.clone(),
+        (Object::Node(m), Object::Node(n)) => m.status = n.status.clone(),
+        (m, n) => *m = n.clone(),
+    }
+    // Annotations may be written along with status by controllers.
+    merged.meta_mut().annotations = obj.meta().annotations.clone();
+    merged.meta_mut().resource_version = old.meta().resource_version.clone();
+    *obj = merged;
+}
+
+fn spec_of(o: &Object) -> serde_json::Value {
+    o.to_value().get("spec").cloned().unwrap_or(serde_json::Value::Null)
+}
+
+pub fn validate_update(api: &ApiServer, obj: &Object, old: &Object) -> Vec<FieldError> {
+    let mut errs = validation::validate_object_meta_update(obj, old);
+    let _ = api.missing_selector;
+    errs.extend(match (obj, old) {
+        (Object::Deployment(n), Object::Deployment(o)) => apps::validate_deployment_update(n, o),
+        (Object::ReplicaSet(n), Object::ReplicaSet(o)) => apps::validate_replica_set_update(n, o),
+        (Object::ReplicationController(n), _) => apps::validate_replication_controller(n),
+        (Object::DaemonSet(n), Object::DaemonSet(o)) => apps::validate_daemon_set_update(n, o),
+        (Object::Pod(n), Object::Pod(o)) => pod::validate_pod_update(n, o),
+        (Object::Service(n), Object::Service(o)) => service::validate_service_update(api, n, o),
+        _ => vec![],
+    });
+    errs
+}
+
+/// Graceful deletion period (CheckGracefulDelete); None: not graceful.
+pub fn graceful_delete_period(obj: &Object, requested: Option<i64>) -> Option<i64> {
+    match obj {
+        Object::Pod(p) => Some(pod::grace_period(p, requested)),
+        _ => requested.filter(|g| *g > 0).map(|_| 0),
+    }
+}
