@@ -1,1 +1,311 @@
+//! The one deterministic world.
+//!
+//! Everything in a kubeplay cluster — API server, scheduler, controller
+//! manager, kubelets — is a single-threaded state machine driven from here.
+//! Time comes only from the simulated clock, randomness only from seeded
+//! streams, iteration only from ordered maps, so the same seed and the same
+//! commands give the same bytes of state on every run, native or wasm.
+//!
+//! The loop: deliver every committed change (watch event) to every
+//! component's informer handlers, let components run until none has work
+//! due now, then move the clock to the earliest wake-up any component asked
+//! for (`advance`).
 
+pub mod bootstrap;
+pub mod profiles;
+
+use apimachinery::k8s_openapi::api::core::v1::Taint;
+use apimachinery::{SignedDuration, Timestamp};
+use apiserver::{ApiConfig, ApiServer, WriteOptions};
+use client::Component;
+use controllers::ControllerManager;
+use kubelet::{Kubelet, NodeConfig};
+use profiles::Profile;
+use scheduler::Scheduler;
+use std::collections::BTreeMap;
+
+pub use profiles::Profile as ClusterProfile;
+
+/// When a fresh cluster's `kubeadm init` ran (the simulated epoch).
+pub const EPOCH_RFC3339: &str = "2026-01-05T08:55:00Z";
+/// How long the cluster has been up when the user gets the prompt.
+pub const BOOT_SECONDS: i64 = 300;
+/// Events expire after this long (kube-apiserver --event-ttl).
+pub const EVENT_TTL_SECONDS: i64 = 3600;
+/// kube-apiserver compacts etcd every 5 minutes.
+pub const COMPACTION_INTERVAL_SECONDS: i64 = 300;
+/// Bound on work rounds while settling one instant: a livelock is a bug.
+pub const MAX_SETTLE_ROUNDS: usize = 100_000;
+
+pub struct World {
+    pub profile: Profile,
+    pub seed: u64,
+    api: ApiServer,
+    scheduler: Scheduler,
+    controllers: ControllerManager,
+    kubelets: BTreeMap<String, Kubelet>,
+    /// The store revision up to which changes were delivered.
+    delivered: u64,
+    next_maintenance: Timestamp,
+    /// Revision at the previous compaction tick (compacted at the next one).
+    last_tick_revision: u64,
+    /// Set when a settle hit MAX_SETTLE_ROUNDS (a bug worth surfacing).
+    pub livelocks: u64,
+}
+
+pub fn epoch() -> Timestamp {
+    EPOCH_RFC3339.parse().expect("valid epoch")
+}
+
+impl World {
+    /// A new cluster of `profile`, booted and settled: the user's first
+    /// command runs `BOOT_SECONDS` after `kubeadm init`.
+    pub fn new(profile: Profile, seed: u64) -> World {
+        let mut w = World::new_unbooted(profile, seed);
+        w.advance(SignedDuration::from_secs(BOOT_SECONDS));
+        w
+    }
+
+    /// The cluster at the instant its control plane came up.
+    pub fn new_unbooted(profile: Profile, seed: u64) -> World {
+        let t0 = epoch();
+        let mut api = ApiServer::new(seed, t0, ApiConfig::default());
+        let opts = WriteOptions::default();
+        for ns in bootstrap::namespaces() {
+            api.create(ns, &opts).expect("system namespaces are valid");
+        }
+        let mut kubelets = BTreeMap::new();
+        for (i, n) in profile.nodes.iter().enumerate() {
+            let mut taints = vec![];
+            if n.control_plane && profile.taint_control_plane {
+                taints.push(Taint { key: "node-role.kubernetes.io/control-plane".into(), effect: "NoSchedule".into(), ..Default::default() });
+            }
+            let config = NodeConfig {
+                name: n.name.clone(),
+                internal_ip: n.ip.clone(),
+                labels: profile.node_labels(n),
+                taints,
+                cpu: n.cpu.clone(),
+                memory: n.memory.clone(),
+                ephemeral_storage: "61202244Ki".into(),
+                pods: "110".into(),
+                os_image: profile.os_image.into(),
+                kernel_version: profile.kernel_version.into(),
+                container_runtime_version: profile.container_runtime_version.into(),
+                architecture: "amd64".into(),
+                pod_cidr: n.pod_cidr.clone(),
+                static_pods: if n.control_plane { bootstrap::static_pods(&profile) } else { vec![] },
+            };
+            kubelets.insert(n.name.clone(), Kubelet::new(config, seed.wrapping_add(1000 + i as u64)));
+        }
+        let mut w = World {
+            profile,
+            seed,
+            api,
+            scheduler: Scheduler::new(seed),
+            controllers: ControllerManager::new(seed),
+            kubelets,
+            delivered: 0,
+            next_maintenance: t0 + SignedDuration::from_secs(COMPACTION_INTERVAL_SECONDS),
+            last_tick_revision: 0,
+            livelocks: 0,
+        };
+        // Let the controllers create service accounts before add-on pods need them.
+        w.settle();
+        for o in bootstrap::addons(&w.profile) {
+            // Add-ons are fixed data; a failure here is a bug in bootstrap.
+            w.api.create(o, &opts).expect("bootstrap add-ons are valid");
+            w.settle();
+        }
+        w
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.api.now()
+    }
+    pub fn api(&self) -> &ApiServer {
+        &self.api
+    }
+    /// The API server, for requests; call `settle` afterwards so that the
+    /// components react at the same instant.
+    pub fn api_mut(&mut self) -> &mut ApiServer {
+        &mut self.api
+    }
+    pub fn scheduler(&self) -> &Scheduler {
+        &self.scheduler
+    }
+    pub fn kubelet(&self, node: &str) -> Option<&Kubelet> {
+        self.kubelets.get(node)
+    }
+    pub fn kubelet_mut(&mut self, node: &str) -> Option<&mut Kubelet> {
+        self.kubelets.get_mut(node)
+    }
+    pub fn node_names(&self) -> impl Iterator<Item = &String> {
+        self.kubelets.keys()
+    }
+
+    fn components(&mut self) -> Vec<&mut dyn Component> {
+        let mut v: Vec<&mut dyn Component> = vec![&mut self.scheduler, &mut self.controllers];
+        for k in self.kubelets.values_mut() {
+            v.push(k);
+        }
+        v
+    }
+
+    /// Delivers committed changes to every component's informer handlers.
+    fn deliver(&mut self) {
+        let since = self.delivered;
+        let events: Vec<store::WatchEvent> = match self.api.events_since(since) {
+            Ok(it) => it.cloned().collect(),
+            // Components are always current before compaction runs; a gap is a bug.
+            Err(e) => panic!("component watch fell behind compaction: {e:?}"),
+        };
+        if events.is_empty() {
+            return;
+        }
+        self.delivered = events.last().map(|e| e.revision).unwrap_or(since);
+        let mut comps = self.components();
+        for e in &events {
+            for c in comps.iter_mut() {
+                c.observe(e);
+            }
+        }
+    }
+
+    /// Runs every component until nothing more is due at this instant.
+    pub fn settle(&mut self) {
+        for _ in 0..MAX_SETTLE_ROUNDS {
+            self.deliver();
+            let mut progressed = false;
+            // Each component runs, then its writes are delivered before the next
+            // runs, as watches would deliver them.
+            let n = 2 + self.kubelets.len();
+            for i in 0..n {
+                let ran = {
+                    let World { api, scheduler, controllers, kubelets, .. } = self;
+                    let c: &mut dyn Component = match i {
+                        0 => scheduler,
+                        1 => controllers,
+                        _ => kubelets.values_mut().nth(i - 2).expect("index within kubelets"),
+                    };
+                    c.run(api)
+                };
+                if ran {
+                    progressed = true;
+                    self.deliver();
+                }
+            }
+            if !progressed {
+                return;
+            }
+        }
+        self.livelocks += 1;
+    }
+
+    fn next_wake(&mut self) -> Option<Timestamp> {
+        let mut next = Some(self.next_maintenance);
+        for c in self.components() {
+            if let Some(t) = c.next_wake() {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
+        }
+        next
+    }
+
+    fn set_clock(&mut self, t: Timestamp) {
+        if t > self.api.now() {
+            self.api.set_now(t);
+        }
+        if self.api.now() >= self.next_maintenance {
+            // Periodic apiserver work: event TTL and etcd compaction of what
+            // was already history at the previous tick.
+            let compact_to = self.last_tick_revision;
+            self.last_tick_revision = self.api.store().revision();
+            self.api.expire(SignedDuration::from_secs(EVENT_TTL_SECONDS), Some(compact_to.min(self.delivered)));
+            self.next_maintenance = self.api.now() + SignedDuration::from_secs(COMPACTION_INTERVAL_SECONDS);
+        }
+    }
+
+    /// Lets `d` of simulated time pass, running every timer that falls due.
+    pub fn advance(&mut self, d: SignedDuration) {
+        let target = self.api.now() + d;
+        self.run_until(target, |_| false);
+    }
+
+    /// Runs the world until `done` holds (checked after every step) or the
+    /// clock reaches `deadline`. Returns whether `done` held. The clock ends
+    /// at the moment `done` became true, or at `deadline`.
+    pub fn run_until(&mut self, deadline: Timestamp, mut done: impl FnMut(&World) -> bool) -> bool {
+        self.settle();
+        if done(self) {
+            return true;
+        }
+        loop {
+            let now = self.api.now();
+            let next = match self.next_wake() {
+                Some(t) if t <= deadline => t.max(now + SignedDuration::from_millis(1)),
+                _ => break,
+            };
+            self.set_clock(next);
+            self.settle();
+            if done(self) {
+                return true;
+            }
+        }
+        self.set_clock(deadline);
+        self.settle();
+        done(self)
+    }
+
+    /// A hash of the whole cluster state: every stored object (in key
+    /// order, as JSON), the revision and the clock. FNV-1a 64, stable across
+    /// platforms and Rust versions.
+    pub fn state_hash(&self) -> u64 {
+        let mut h = Fnv64::new();
+        h.write(self.api.now().to_string().as_bytes());
+        h.write(&self.api.store().revision().to_le_bytes());
+        for o in self.api.store().all() {
+            h.write(serde_json::to_string(&o.to_value()).unwrap_or_default().as_bytes());
+            h.write(b"\n");
+        }
+        h.finish()
+    }
+}
+
+/// FNV-1a, 64 bit.
+pub struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Fnv64 {
+    pub fn new() -> Fnv64 {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+    pub fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boots_deterministically() {
+        let a = World::new(Profile::kubeadm(3), 7);
+        let b = World::new(Profile::kubeadm(3), 7);
+        assert_eq!(a.state_hash(), b.state_hash());
+        assert_eq!(a.now().to_string(), "2026-01-05T09:00:00Z");
+        assert_eq!(a.livelocks, 0);
+    }
+}
