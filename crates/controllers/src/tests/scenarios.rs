@@ -1,0 +1,232 @@
+use super::*;
+use crate::deployment::util as du;
+use expect_test::expect;
+
+fn rs_manifest(name: &str, replicas: i32) -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}
+    })
+}
+
+fn pods_of(h: &Harness, prefix: &str) -> Vec<String> {
+    h.names(Kind::Pod, "default").into_iter().filter(|n| n.starts_with(prefix)).collect()
+}
+
+fn deployment_events(h: &Harness) -> Vec<String> {
+    h.events.iter().filter(|e| e.contains(" Deployment/")).cloned().collect()
+}
+
+fn rs_names(h: &Harness) -> Vec<String> {
+    h.names(Kind::ReplicaSet, "default")
+}
+
+#[test]
+fn replicaset_creates_pods_and_replaces_a_deleted_one() {
+    let mut h = Harness::new();
+    h.create(rs_manifest("web", 3));
+    h.settle();
+    let pods = pods_of(&h, "web-");
+    assert_eq!(pods.len(), 3);
+    for p in &pods {
+        assert_eq!(p.len(), "web-".len() + 5, "{p}");
+        assert!(p["web-".len()..].bytes().all(|b| apimachinery::names::SUFFIX_ALPHABET.contains(&b)), "{p}");
+    }
+    let creates: Vec<String> = h.take_events().into_iter().filter(|e| e.starts_with("SuccessfulCreate")).collect();
+    assert_eq!(creates.len(), 3);
+    for (e, p) in creates.iter().zip(&pods) {
+        assert!(e.starts_with("SuccessfulCreate ReplicaSet/web: Created pod: web-"), "{e} {p}");
+    }
+    let status = h.json(Kind::ReplicaSet, "default", "web")["status"].clone();
+    assert_eq!(status, json!({"replicas": 3, "fullyLabeledReplicas": 3, "readyReplicas": 3, "availableReplicas": 3, "observedGeneration": 1, "terminatingReplicas": 0}));
+    // A deleted pod is replaced.
+    h.delete(Kind::Pod, "default", &pods[0], None);
+    h.settle();
+    let after = pods_of(&h, "web-");
+    assert_eq!(after.len(), 3);
+    assert!(!after.contains(&pods[0]));
+    let ev = h.take_events();
+    assert!(ev.iter().any(|e| e.starts_with("SuccessfulCreate ReplicaSet/web: Created pod: web-")), "{ev:?}");
+    // Scale down deletes with SuccessfulDelete.
+    h.patch(Kind::ReplicaSet, "web", json!({"spec": {"replicas": 1}}));
+    h.settle();
+    assert_eq!(pods_of(&h, "web-").len(), 1);
+    let deletes = h.take_events().into_iter().filter(|e| e.starts_with("SuccessfulDelete ReplicaSet/web: Deleted pod: web-")).count();
+    assert_eq!(deletes, 2);
+}
+
+#[test]
+fn replicaset_creates_in_slow_start_batches_and_burst_limit() {
+    let mut h = Harness::new();
+    h.auto_ready = false;
+    h.create(rs_manifest("big", 1200));
+    // One sync: at most BURST_REPLICAS pods.
+    h.deliver();
+    h.cm.run(&mut h.api);
+    assert_eq!(pods_of(&h, "big-").len(), 500);
+    h.settle();
+    assert_eq!(pods_of(&h, "big-").len(), 1200);
+}
+
+#[test]
+fn deployment_creates_rs_with_hash_name_and_annotations() {
+    let mut h = Harness::new();
+    h.create(deployment("nginx", 3, "nginx:1.25"));
+    h.settle();
+    let rss = rs_names(&h);
+    assert_eq!(rss.len(), 1);
+    let rs = h.json(Kind::ReplicaSet, "default", &rss[0]);
+    let hash = rs["metadata"]["labels"]["pod-template-hash"].as_str().unwrap_or("").to_string();
+    assert_eq!(rss[0], format!("nginx-{hash}"));
+    assert!(!hash.is_empty() && hash.chars().all(|c| "456789bcdf".contains(c)), "{hash}");
+    assert_eq!(rs["metadata"]["annotations"], json!({"deployment.kubernetes.io/desired-replicas": "3", "deployment.kubernetes.io/max-replicas": "4", "deployment.kubernetes.io/revision": "1"}));
+    assert_eq!(rs["spec"]["selector"], json!({"matchLabels": {"app": "nginx", "pod-template-hash": hash}}));
+    assert_eq!(rs["metadata"]["ownerReferences"][0]["kind"], "Deployment");
+    assert_eq!(deployment_events(&h), vec![format!("ScalingReplicaSet Deployment/nginx: Scaled up replica set nginx-{hash} from 0 to 3")]);
+    let d = h.json(Kind::Deployment, "default", "nginx");
+    assert_eq!(d["metadata"]["annotations"]["deployment.kubernetes.io/revision"], "1");
+    let st = &d["status"];
+    assert_eq!((st["replicas"].clone(), st["updatedReplicas"].clone(), st["readyReplicas"].clone(), st["availableReplicas"].clone()), (json!(3), json!(3), json!(3), json!(3)));
+    let conds: Vec<(String, String, String, String)> = st["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| (c["type"].as_str().unwrap_or("").into(), c["status"].as_str().unwrap_or("").into(), c["reason"].as_str().unwrap_or("").into(), c["message"].as_str().unwrap_or("").into()))
+        .collect();
+    assert_eq!(
+        conds,
+        vec![
+            ("Available".into(), "True".into(), "MinimumReplicasAvailable".into(), "Deployment has minimum availability.".into()),
+            ("Progressing".into(), "True".into(), "NewReplicaSetAvailable".into(), format!("ReplicaSet \"nginx-{hash}\" has successfully progressed.")),
+        ]
+    );
+    for p in pods_of(&h, "nginx-") {
+        assert!(p.starts_with(&format!("nginx-{hash}-")), "{p}");
+    }
+}
+
+#[test]
+fn deployment_rolling_update_event_sequence_and_revisions() {
+    let mut h = Harness::new();
+    h.create(deployment("nginx", 3, "nginx:1.25"));
+    h.settle();
+    let old_rs = rs_names(&h)[0].clone();
+    h.take_events();
+    h.events.clear();
+    h.patch(Kind::Deployment, "nginx", json!({"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "nginx:1.26"}]}}}}));
+    h.settle();
+    let new_rs = rs_names(&h).into_iter().find(|n| *n != old_rs).expect("a new RS");
+    let want: Vec<String> = [
+        format!("Scaled up replica set {new_rs} from 0 to 1"),
+        format!("Scaled down replica set {old_rs} from 3 to 2"),
+        format!("Scaled up replica set {new_rs} from 1 to 2"),
+        format!("Scaled down replica set {old_rs} from 2 to 1"),
+        format!("Scaled up replica set {new_rs} from 2 to 3"),
+        format!("Scaled down replica set {old_rs} from 1 to 0"),
+    ]
+    .iter()
+    .map(|m| format!("ScalingReplicaSet Deployment/nginx: {m}"))
+    .collect();
+    assert_eq!(deployment_events(&h), want);
+    let ann = |h: &Harness, n: &str| h.json(Kind::ReplicaSet, "default", n)["metadata"]["annotations"]["deployment.kubernetes.io/revision"].clone();
+    assert_eq!(ann(&h, &old_rs), json!("1"));
+    assert_eq!(ann(&h, &new_rs), json!("2"));
+    assert_eq!(h.json(Kind::Deployment, "default", "nginx")["metadata"]["annotations"]["deployment.kubernetes.io/revision"], json!("2"));
+    assert_eq!(pods_of(&h, &new_rs).len(), 3);
+    assert_eq!(pods_of(&h, &old_rs).len(), 0);
+
+    // Rollback (what `kubectl rollout undo` sends): the old template returns,
+    // its RS becomes the new one with revision 3 and history "1".
+    let old_template = h.json(Kind::ReplicaSet, "default", &old_rs)["spec"]["template"].clone();
+    let mut template = old_template.clone();
+    if let Some(l) = template["metadata"]["labels"].as_object_mut() {
+        l.remove("pod-template-hash");
+    }
+    h.api
+        .patch(Kind::Deployment, "default", "nginx", PatchType::Json, &json!([{"op": "replace", "path": "/spec/template", "value": template}]), false, &WriteOptions::default())
+        .expect("undo patch");
+    h.events.clear();
+    h.settle();
+    assert_eq!(ann(&h, &old_rs), json!("3"));
+    assert_eq!(h.json(Kind::ReplicaSet, "default", &old_rs)["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"], json!("1"));
+    assert_eq!(h.json(Kind::Deployment, "default", "nginx")["metadata"]["annotations"]["deployment.kubernetes.io/revision"], json!("3"));
+    assert_eq!(deployment_events(&h)[0], format!("ScalingReplicaSet Deployment/nginx: Scaled up replica set {old_rs} from 0 to 1"));
+    assert_eq!(pods_of(&h, &old_rs).len(), 3);
+}
+
+#[test]
+fn deployment_scales_up_and_down() {
+    let mut h = Harness::new();
+    h.create(deployment("web", 3, "nginx"));
+    h.settle();
+    let rs = rs_names(&h)[0].clone();
+    h.events.clear();
+    h.patch(Kind::Deployment, "web", json!({"spec": {"replicas": 5}}));
+    h.settle();
+    h.patch(Kind::Deployment, "web", json!({"spec": {"replicas": 1}}));
+    h.settle();
+    assert_eq!(
+        deployment_events(&h),
+        vec![
+            format!("ScalingReplicaSet Deployment/web: Scaled up replica set {rs} from 3 to 5"),
+            format!("ScalingReplicaSet Deployment/web: Scaled down replica set {rs} from 5 to 1"),
+        ]
+    );
+    let a = h.json(Kind::ReplicaSet, "default", &rs)["metadata"]["annotations"].clone();
+    assert_eq!((a[du::DESIRED_REPLICAS].clone(), a[du::MAX_REPLICAS].clone()), (json!("1"), json!("2")));
+    assert_eq!(pods_of(&h, &rs).len(), 1);
+}
+
+#[test]
+fn deployment_recreate_scales_old_to_zero_first() {
+    let mut h = Harness::new();
+    let mut d = deployment("db", 2, "postgres:16");
+    d["spec"]["strategy"] = json!({"type": "Recreate"});
+    h.create(d);
+    h.settle();
+    let old_rs = rs_names(&h)[0].clone();
+    h.events.clear();
+    h.patch(Kind::Deployment, "db", json!({"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "postgres:17"}]}}}}));
+    h.settle();
+    let new_rs = rs_names(&h).into_iter().find(|n| *n != old_rs).expect("new RS");
+    assert_eq!(
+        deployment_events(&h),
+        vec![
+            format!("ScalingReplicaSet Deployment/db: Scaled down replica set {old_rs} from 2 to 0"),
+            format!("ScalingReplicaSet Deployment/db: Scaled up replica set {new_rs} from 0 to 2"),
+        ]
+    );
+}
+
+#[test]
+fn replication_controller_uses_its_selector() {
+    let mut h = Harness::new();
+    h.create(json!({
+        "apiVersion": "v1", "kind": "ReplicationController",
+        "metadata": {"name": "legacy", "namespace": "default"},
+        "spec": {"replicas": 2, "selector": {"app": "legacy"},
+                 "template": {"metadata": {"labels": {"app": "legacy", "tier": "x"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}
+    }));
+    h.settle();
+    let pods = pods_of(&h, "legacy-");
+    assert_eq!(pods.len(), 2);
+    let p = h.json(Kind::Pod, "default", &pods[0]);
+    assert_eq!(p["metadata"]["ownerReferences"][0]["kind"], "ReplicationController");
+    assert_eq!(p["metadata"]["ownerReferences"][0]["apiVersion"], "v1");
+    assert!(h.events.iter().any(|e| e.starts_with("SuccessfulCreate ReplicationController/legacy: Created pod: legacy-")));
+    assert_eq!(h.json(Kind::ReplicationController, "default", "legacy")["status"]["readyReplicas"], json!(2));
+}
+
+#[test]
+fn a_thousand_replicas_reconcile_quickly() {
+    let mut h = Harness::new();
+    h.create(deployment("big", 1000, "nginx"));
+    h.settle();
+    assert_eq!(pods_of(&h, "big-").len(), 1000);
+    assert_eq!(h.json(Kind::Deployment, "default", "big")["status"]["availableReplicas"], json!(1000));
+    // A bounded number of syncs, not one per pod per pod.
+    assert!(h.cm.syncs < 5000, "{} syncs", h.cm.syncs);
+    let _ = expect![[""]];
+}
