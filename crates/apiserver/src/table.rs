@@ -4,6 +4,7 @@
 
 use apimachinery::Object;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -27,29 +28,49 @@ impl Column {
     }
 }
 
+/// One table cell: a string or an integer, as the Table's JSON carries them.
+/// Strings are `Cow` so the many constant cells (`<none>`, `Running`, `0`)
+/// cost no allocation when a list of thousands of objects is printed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
-    Str(String),
+    Str(Cow<'static, str>),
     Int(i64),
 }
 
 impl Cell {
+    /// A constant string cell; allocates nothing.
+    pub const fn literal(s: &'static str) -> Cell {
+        Cell::Str(Cow::Borrowed(s))
+    }
+    /// The cell as kubectl prints it (`fmt.Sprint` for integers).
     pub fn text(&self) -> String {
         match self {
-            Cell::Str(s) => s.clone(),
+            Cell::Str(s) => s.to_string(),
             Cell::Int(i) => i.to_string(),
+        }
+    }
+    /// The string of a string cell; `None` for an integer cell.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Cell::Str(s) => Some(s),
+            Cell::Int(_) => None,
         }
     }
 }
 
 impl From<String> for Cell {
     fn from(s: String) -> Cell {
-        Cell::Str(s)
+        Cell::Str(Cow::Owned(s))
     }
 }
 impl From<&str> for Cell {
     fn from(s: &str) -> Cell {
-        Cell::Str(s.to_string())
+        Cell::Str(Cow::Owned(s.to_string()))
+    }
+}
+impl From<Cow<'static, str>> for Cell {
+    fn from(s: Cow<'static, str>) -> Cell {
+        Cell::Str(s)
     }
 }
 impl From<i64> for Cell {
