@@ -1,1 +1,159 @@
-fn main(){}
+//! `kubeplay`: the simulated cluster in a terminal.
+//!
+//! ```text
+//! kubeplay [--seed N] [--profile kubeadm|minikube|docker-desktop] [--echo] [--hash] [SCRIPT]
+//! ```
+//! With a terminal on stdin and no SCRIPT: an interactive shell, where the
+//! cluster's clock follows the wall clock between commands. Otherwise the
+//! script (SCRIPT, or stdin) runs with simulated time only — `sleep` and the
+//! commands that wait let it pass — and the output is what a terminal
+//! would show. `--echo` prints each command after a `$ ` prompt first;
+//! `--hash` prints the full-state hash at the end.
+
+use apimachinery::SignedDuration;
+use shell::Shell;
+use std::io::{BufRead, IsTerminal, Read, Write};
+use world::ClusterProfile;
+
+struct Options {
+    seed: u64,
+    profile: String,
+    echo: bool,
+    hash: bool,
+    script: Option<String>,
+}
+
+fn usage() -> String {
+    format!(
+        "usage: kubeplay [--seed N] [--profile {}] [--echo] [--hash] [SCRIPT]\n",
+        ClusterProfile::names().join("|")
+    )
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut o = Options { seed: 1, profile: "kubeadm".into(), echo: false, hash: false, script: None };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        let mut value = |name: &str| inline.clone().or_else(|| args.next()).ok_or_else(|| format!("kubeplay: {name} needs a value\n{}", usage()));
+        match flag.as_str() {
+            "--seed" => o.seed = value("--seed")?.parse().map_err(|_| format!("kubeplay: --seed takes a number\n{}", usage()))?,
+            "--profile" => o.profile = value("--profile")?,
+            "--echo" => o.echo = true,
+            "--hash" => o.hash = true,
+            "-h" | "--help" => return Err(usage()),
+            s if s.starts_with('-') => return Err(format!("kubeplay: unknown option {s}\n{}", usage())),
+            _ => o.script = Some(a),
+        }
+    }
+    Ok(o)
+}
+
+fn main() {
+    let opts = match parse_options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprint!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let Some(profile) = ClusterProfile::by_name(&opts.profile) else {
+        eprintln!("kubeplay: unknown profile {:?} (profiles: {})", opts.profile, ClusterProfile::names().join(", "));
+        std::process::exit(2);
+    };
+    let mut sh = Shell::new(profile, opts.seed);
+    let interactive = opts.script.is_none() && std::io::stdin().is_terminal();
+    if interactive {
+        run_interactive(&mut sh);
+        return;
+    }
+    let text = match &opts.script {
+        Some(path) => std::fs::read_to_string(path).unwrap_or_else(|e| {
+            eprintln!("kubeplay: {path}: {e}");
+            std::process::exit(2);
+        }),
+        None => {
+            let mut s = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+                eprintln!("kubeplay: reading stdin: {e}");
+                std::process::exit(2);
+            }
+            s
+        }
+    };
+    let mut status = 0;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for (line, shown) in sh.run_script(&text) {
+        if opts.echo {
+            let _ = writeln!(out, "$ {line}");
+        }
+        let _ = out.write_all(shown.text.as_bytes());
+        status = shown.status;
+        if shown.exit {
+            break;
+        }
+    }
+    if opts.hash {
+        let _ = writeln!(out, "state-hash: {:016x}", sh.world.state_hash());
+    }
+    std::process::exit(status);
+}
+
+/// The interactive shell: the world's clock follows the wall clock between
+/// commands (the only place kubeplay reads it), so pods start while you type.
+fn run_interactive(sh: &mut Shell) {
+    println!("kubeplay: Kubernetes {} ({} profile). Type 'exit' to leave.", apimachinery::KUBERNETES_VERSION, sh.world.profile.name);
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    #[allow(clippy::disallowed_methods)] // the interactive shell maps wall time to simulated time
+    let mut last = std::time::Instant::now();
+    loop {
+        print!("{}", sh.prompt());
+        let _ = std::io::stdout().flush();
+        let Some(Ok(first)) = lines.next() else { break };
+        // Read on while the command is incomplete (heredoc, quote, backslash).
+        let mut text = first;
+        loop {
+            let cmds = shell::parse::split_script(&text);
+            let complete = !text.ends_with('\\') && cmds.iter().all(|(l, _)| !l.is_empty()) && heredocs_closed(&text);
+            if complete {
+                break;
+            }
+            print!("> ");
+            let _ = std::io::stdout().flush();
+            match lines.next() {
+                Some(Ok(more)) => {
+                    text.push('\n');
+                    text.push_str(&more);
+                }
+                _ => break,
+            }
+        }
+        #[allow(clippy::disallowed_methods)]
+        let now = std::time::Instant::now();
+        let elapsed = now.duration_since(last).min(std::time::Duration::from_secs(600));
+        sh.world.advance(SignedDuration::from_millis(elapsed.as_millis() as i64));
+        for (_, shown) in sh.run_script(&text) {
+            print!("{}", shown.text);
+            if shown.exit {
+                return;
+            }
+        }
+        #[allow(clippy::disallowed_methods)]
+        {
+            last = std::time::Instant::now();
+        }
+    }
+}
+
+/// True when every heredoc opened in `text` has its closing delimiter.
+fn heredocs_closed(text: &str) -> bool {
+    let parsed = shell::parse::split_script(text);
+    let lines = text.lines().count();
+    let consumed: usize = parsed.iter().map(|(l, b)| l.lines().count().max(1) + b.iter().map(|x| x.lines().count() + 1).sum::<usize>()).sum();
+    consumed <= lines
+}

@@ -1,1 +1,655 @@
+//! The learner's shell, shared by the native CLI and the browser terminal.
+//!
+//! A small bash: pipelines, `&&`/`||`/`;`, redirections, heredocs,
+//! variables, `$(...)`, aliases, and the commands a Kubernetes course types
+//! (kubectl and `k`, sleep, echo, cat, grep, head, tail, wc, sort, awk, ...)
+//! over an in-memory filesystem. Commands that wait on a real cluster
+//! (`sleep`, `kubectl rollout status`, `kubectl delete`, `kubectl get -w`)
+//! let simulated time run while they wait, so a script never hangs.
 
+pub mod parse;
+pub mod text;
+pub mod vfs;
+
+use apimachinery::SignedDuration;
+use kubectl::config::KubeConfig;
+use parse::{Connector, Part, Redirect, Simple, Word};
+use std::collections::BTreeMap;
+use vfs::{Vfs, normalize};
+use world::{ClusterProfile, World};
+
+/// How long `kubectl get -w` keeps streaming in a script after the last
+/// event it printed (a script cannot press Ctrl+C).
+pub const WATCH_QUIET_SECONDS: i64 = 30;
+/// The longest a script-mode watch runs.
+pub const WATCH_LIMIT_SECONDS: i64 = 600;
+/// Bound on history entries kept.
+pub const MAX_HISTORY: usize = 10_000;
+
+/// What one command line showed on the terminal.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Shown {
+    /// Terminal text in the order it appeared (stdout and stderr interleaved).
+    pub text: String,
+    pub status: i32,
+    /// `exit` was run.
+    pub exit: bool,
+}
+
+/// Output of one simple command before redirection.
+#[derive(Default)]
+struct Ran {
+    stdout: String,
+    stderr: String,
+    status: i32,
+}
+
+pub struct Shell {
+    pub world: World,
+    pub kubeconfig: KubeConfig,
+    pub fs: Vfs,
+    pub vars: BTreeMap<String, String>,
+    pub aliases: BTreeMap<String, String>,
+    pub history: Vec<String>,
+    pub cwd: String,
+    pub last_status: i32,
+    depth: usize,
+}
+
+impl Shell {
+    pub fn new(profile: ClusterProfile, seed: u64) -> Shell {
+        let kubeconfig = KubeConfig::for_profile(&profile);
+        let world = World::new(profile, seed);
+        Shell::with_world(world, kubeconfig)
+    }
+
+    pub fn with_world(world: World, kubeconfig: KubeConfig) -> Shell {
+        let mut vars = BTreeMap::new();
+        vars.insert("HOME".into(), "/root".into());
+        vars.insert("USER".into(), "root".into());
+        vars.insert("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into());
+        vars.insert("HOSTNAME".into(), world.profile.control_plane().name.clone());
+        Shell { world, kubeconfig, fs: Vfs::new(), vars, aliases: BTreeMap::new(), history: vec![], cwd: "/root".into(), last_status: 0, depth: 0 }
+    }
+
+    /// The prompt, as the course's lab shows it (`[root@m-k8s ~]# `).
+    pub fn prompt(&self) -> String {
+        let host = self.world.profile.control_plane().name.clone();
+        let dir = if self.cwd == "/root" { "~".to_string() } else { self.cwd.rsplit('/').next().unwrap_or("/").to_string() };
+        let dir = if dir.is_empty() { "/".to_string() } else { dir };
+        format!("[root@{host} {dir}]# ")
+    }
+
+    /// Runs a whole script (several lines, heredocs); returns what the
+    /// terminal showed for each command, in order.
+    pub fn run_script(&mut self, script: &str) -> Vec<(String, Shown)> {
+        let mut out = vec![];
+        for (line, bodies) in parse::split_script(script) {
+            let shown = self.execute(&line, bodies);
+            let exit = shown.exit;
+            out.push((line, shown));
+            if exit {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Runs one command line (with its heredoc bodies).
+    pub fn execute(&mut self, line: &str, heredocs: Vec<String>) -> Shown {
+        if self.depth == 0 && !line.trim().is_empty() {
+            self.history.push(line.to_string());
+            if self.history.len() > MAX_HISTORY {
+                self.history.remove(0);
+            }
+        }
+        let list = match parse::parse(line, heredocs) {
+            Ok(l) => l,
+            Err(e) => {
+                self.last_status = 2;
+                return Shown { text: format!("bash: {e}\n"), status: 2, exit: false };
+            }
+        };
+        let mut text = String::new();
+        let mut status = 0;
+        let mut exit = false;
+        let mut skip = false;
+        for (pipeline, conn) in list {
+            if !skip {
+                let (t, s, e) = self.run_pipeline(&pipeline);
+                text.push_str(&t);
+                status = s;
+                self.last_status = s;
+                if e {
+                    exit = true;
+                    break;
+                }
+            }
+            skip = match conn {
+                Connector::And => status != 0,
+                Connector::Or => status == 0,
+                Connector::Seq => false,
+            };
+        }
+        Shown { text, status, exit }
+    }
+
+    /// Runs `a | b | c`; returns terminal text, status of the last, exit.
+    fn run_pipeline(&mut self, cmds: &[Simple]) -> (String, i32, bool) {
+        let mut terminal = String::new();
+        let mut input: Option<String> = None;
+        let mut status = 0;
+        for (i, cmd) in cmds.iter().enumerate() {
+            let last = i + 1 == cmds.len();
+            let (ran, exit) = self.run_simple(cmd, input.take());
+            if exit {
+                terminal.push_str(&ran.stderr);
+                return (terminal, ran.status, true);
+            }
+            status = ran.status;
+            let (stdout, stderr) = match self.apply_redirects(cmd, ran.stdout, ran.stderr) {
+                Ok(x) => x,
+                Err(e) => {
+                    terminal.push_str(&format!("bash: {e}\n"));
+                    status = 1;
+                    (String::new(), String::new())
+                }
+            };
+            terminal.push_str(&stderr);
+            if last {
+                terminal.push_str(&stdout);
+            } else {
+                input = Some(stdout);
+            }
+        }
+        (terminal, status, false)
+    }
+
+    fn apply_redirects(&mut self, cmd: &Simple, mut stdout: String, mut stderr: String) -> Result<(String, String), String> {
+        for r in &cmd.redirects {
+            match r {
+                Redirect::ErrToOut => {
+                    stdout.push_str(&std::mem::take(&mut stderr));
+                }
+                Redirect::Out { fd, target, append } => {
+                    let path = self.expand_one(target);
+                    let data = if *fd == 2 { std::mem::take(&mut stderr) } else { std::mem::take(&mut stdout) };
+                    if path == "/dev/null" {
+                        continue;
+                    }
+                    let p = normalize(&self.cwd, &path);
+                    if *append { self.fs.append(&p, &data)? } else { self.fs.write(&p, data)? }
+                }
+                Redirect::Both { target } => {
+                    let path = self.expand_one(target);
+                    let mut data = std::mem::take(&mut stdout);
+                    data.push_str(&std::mem::take(&mut stderr));
+                    if path != "/dev/null" {
+                        let p = normalize(&self.cwd, &path);
+                        self.fs.write(&p, data)?;
+                    }
+                }
+                Redirect::In { .. } | Redirect::HereDoc { .. } => {}
+            }
+        }
+        Ok((stdout, stderr))
+    }
+
+    /// Expands a word into fields (unquoted expansions are split on blanks).
+    fn expand(&mut self, w: &Word) -> Vec<String> {
+        let mut fields: Vec<String> = vec![];
+        let mut cur = String::new();
+        let mut has = false;
+        for p in &w.parts {
+            match p {
+                Part::Lit(s) => {
+                    let s = if s.starts_with('~') && fields.is_empty() && cur.is_empty() { s.replacen('~', "/root", 1) } else { s.clone() };
+                    cur.push_str(&s);
+                    has = true;
+                }
+                Part::Quoted(s) => {
+                    cur.push_str(s);
+                    has = true;
+                }
+                Part::Var(name, quoted) => {
+                    let v = self.var(name);
+                    self.push_expansion(&v, *quoted, &mut fields, &mut cur, &mut has);
+                }
+                Part::CmdSub(inner, quoted) => {
+                    let v = self.substitute(inner);
+                    self.push_expansion(&v, *quoted, &mut fields, &mut cur, &mut has);
+                }
+            }
+        }
+        if has || !cur.is_empty() {
+            fields.push(cur);
+        }
+        fields
+    }
+
+    fn push_expansion(&self, v: &str, quoted: bool, fields: &mut Vec<String>, cur: &mut String, has: &mut bool) {
+        if quoted {
+            cur.push_str(v);
+            *has = true;
+            return;
+        }
+        let parts: Vec<&str> = v.split([' ', '\t', '\n']).collect();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 && (*has || !cur.is_empty()) {
+                fields.push(std::mem::take(cur));
+                *has = false;
+            }
+            if !part.is_empty() {
+                cur.push_str(part);
+                *has = true;
+            }
+        }
+    }
+
+    fn expand_one(&mut self, w: &Word) -> String {
+        self.expand(w).join(" ")
+    }
+
+    fn var(&self, name: &str) -> String {
+        match name {
+            "?" => self.last_status.to_string(),
+            "$" => "1".to_string(),
+            "PWD" => self.cwd.clone(),
+            _ => self.vars.get(name).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// `$(...)`: runs in this shell, output with trailing newlines removed.
+    fn substitute(&mut self, inner: &str) -> String {
+        if self.depth >= parse::MAX_SUBSTITUTION_DEPTH {
+            return String::new();
+        }
+        self.depth += 1;
+        let list = parse::parse(inner, vec![]);
+        let mut out = String::new();
+        if let Ok(list) = list {
+            for (pipeline, _) in list {
+                let mut input = None;
+                for (i, cmd) in pipeline.iter().enumerate() {
+                    let (ran, _) = self.run_simple(cmd, input.take());
+                    let (stdout, _stderr) = self.apply_redirects(cmd, ran.stdout, ran.stderr).unwrap_or_default();
+                    if i + 1 == pipeline.len() {
+                        out.push_str(&stdout);
+                    } else {
+                        input = Some(stdout);
+                    }
+                }
+            }
+        }
+        self.depth -= 1;
+        out.trim_end_matches('\n').to_string()
+    }
+
+    /// Runs one command; returns its output and whether the shell exits.
+    fn run_simple(&mut self, cmd: &Simple, input: Option<String>) -> (Ran, bool) {
+        let mut words: Vec<String> = vec![];
+        for w in &cmd.words {
+            words.extend(self.expand(w));
+        }
+        let mut stdin = input;
+        for r in &cmd.redirects {
+            match r {
+                Redirect::HereDoc { body, expand } => {
+                    stdin = Some(if *expand { self.expand_heredoc(body) } else { body.clone() });
+                }
+                Redirect::In { source } => {
+                    let name = self.expand_one(source);
+                    let p = normalize(&self.cwd, &name);
+                    match self.fs.read(&p) {
+                        Some(t) => stdin = Some(t.clone()),
+                        None => return (Ran { stderr: format!("bash: {name}: No such file or directory\n"), status: 1, ..Default::default() }, false),
+                    }
+                }
+                _ => {}
+            }
+        }
+        if words.is_empty() {
+            for (name, value) in &cmd.assignments {
+                let v = self.expand_one(value);
+                self.vars.insert(name.clone(), v);
+            }
+            return (Ran::default(), false);
+        }
+        // Aliases apply to the first word.
+        if let Some(a) = self.aliases.get(&words[0]).cloned() {
+            let mut expanded: Vec<String> = a.split_whitespace().map(str::to_string).collect();
+            expanded.extend(words.drain(1..));
+            words = expanded;
+        }
+        let name = words[0].clone();
+        let args = words[1..].to_vec();
+        let stdin_text = stdin.unwrap_or_default();
+        let ran = match name.as_str() {
+            "kubectl" | "k" => self.kubectl(&args, &stdin_text),
+            "exit" | "logout" => return (Ran { status: args.first().and_then(|a| a.parse().ok()).unwrap_or(0), ..Default::default() }, true),
+            "echo" => echo(&args),
+            "printf" => Ran { stdout: printf(&args), ..Default::default() },
+            "cat" => self.cat(&args, &stdin_text),
+            "sleep" => self.sleep(&args),
+            "grep" | "egrep" => text_ran(text::grep(&if name == "egrep" { [vec!["-E".to_string()], args.clone()].concat() } else { args.clone() }, &stdin_text)),
+            "head" => text_ran(text::head(&args, &stdin_text)),
+            "tail" => text_ran(text::tail(&args, &stdin_text)),
+            "wc" => text_ran(text::wc(&args, &stdin_text)),
+            "sort" => text_ran(text::sort(&args, &stdin_text)),
+            "uniq" => text_ran(text::uniq(&args, &stdin_text)),
+            "cut" => text_ran(text::cut(&args, &stdin_text)),
+            "awk" => text_ran(text::awk(&args, &stdin_text)),
+            "true" | ":" => Ran::default(),
+            "false" => Ran { status: 1, ..Default::default() },
+            "clear" => Ran { stdout: "\x1b[H\x1b[2J\x1b[3J".into(), ..Default::default() },
+            "history" => {
+                let text: String = self.history.iter().enumerate().map(|(i, h)| format!("{:>5}  {h}\n", i + 1)).collect();
+                Ran { stdout: text, ..Default::default() }
+            }
+            "pwd" => Ran { stdout: format!("{}\n", self.cwd), ..Default::default() },
+            "cd" => self.cd(&args),
+            "ls" => self.ls(&args),
+            "mkdir" => {
+                for a in args.iter().filter(|a| !a.starts_with('-')) {
+                    let p = normalize(&self.cwd, a);
+                    self.fs.mkdir(&p);
+                }
+                Ran::default()
+            }
+            "rm" => self.rm(&args),
+            "touch" => {
+                for a in &args {
+                    let p = normalize(&self.cwd, a);
+                    if self.fs.read(&p).is_none() {
+                        let _ = self.fs.write(&p, String::new());
+                    }
+                }
+                Ran::default()
+            }
+            "export" => {
+                for a in &args {
+                    if let Some((k, v)) = a.split_once('=') {
+                        self.vars.insert(k.to_string(), v.to_string());
+                    }
+                }
+                Ran::default()
+            }
+            "unset" => {
+                for a in &args {
+                    self.vars.remove(a);
+                }
+                Ran::default()
+            }
+            "alias" => self.alias(&args),
+            "unalias" => {
+                for a in &args {
+                    self.aliases.remove(a);
+                }
+                Ran::default()
+            }
+            "hostname" => Ran { stdout: format!("{}\n", self.world.profile.control_plane().name), ..Default::default() },
+            "whoami" => Ran { stdout: "root\n".into(), ..Default::default() },
+            "date" => Ran { stdout: format!("{}\n", date_text(self.world.now())), ..Default::default() },
+            "source" | "." => Ran::default(),
+            "complete" | "set" => Ran::default(),
+            _ => Ran { stderr: format!("bash: {name}: command not found\n"), status: 127, ..Default::default() },
+        };
+        for (n, value) in &cmd.assignments {
+            // `X=1 cmd` sets X for cmd only; nothing reads it here but kubectl's env.
+            let _ = (n, value);
+        }
+        (ran, false)
+    }
+
+    fn expand_heredoc(&mut self, body: &str) -> String {
+        // Variables and $(...) expand inside an unquoted heredoc.
+        let mut w = Word::default();
+        let line = body.replace('\\', "\\\\").replace('"', "\\\"");
+        if let Ok(list) = parse::parse(&format!("\"{line}\""), vec![]) {
+            if let Some((p, _)) = list.first() {
+                if let Some(s) = p.first() {
+                    if let Some(first) = s.words.first() {
+                        w = first.clone();
+                    }
+                }
+            }
+        }
+        if w.parts.is_empty() {
+            return body.to_string();
+        }
+        self.expand_one(&w)
+    }
+
+    fn kubectl(&mut self, args: &[String], stdin: &str) -> Ran {
+        struct FsView<'a>(&'a Vfs, &'a str);
+        impl kubectl::Files for FsView<'_> {
+            fn read(&self, path: &str) -> Option<String> {
+                self.0.read(&normalize(self.1, path)).cloned()
+            }
+            fn list_dir(&self, path: &str) -> Option<Vec<String>> {
+                self.0.list(&normalize(self.1, path))
+            }
+        }
+        let fs = self.fs.clone();
+        let cwd = self.cwd.clone();
+        let view = FsView(&fs, &cwd);
+        let mut ctx = kubectl::Ctx { world: &mut self.world, config: &mut self.kubeconfig, files: &view, stdin: Some(stdin) };
+        match kubectl::run(&mut ctx, args) {
+            kubectl::Outcome::Done(o) => ran_of(o),
+            kubectl::Outcome::Watching(o, mut stream) => {
+                let mut ran = ran_of(o);
+                let limit = args
+                    .iter()
+                    .find_map(|a| a.strip_prefix("--request-timeout=").map(str::to_string))
+                    .and_then(|t| kubectl::rollout::parse_go_duration(&t))
+                    .filter(|d| *d > SignedDuration::ZERO)
+                    .unwrap_or(SignedDuration::from_secs(WATCH_LIMIT_SECONDS));
+                let deadline = self.world.now() + limit;
+                let mut quiet_until = self.world.now() + SignedDuration::from_secs(WATCH_QUIET_SECONDS);
+                let mut text = String::new();
+                self.world.run_until(deadline, |w| {
+                    let (t, any) = stream.pump(w);
+                    text.push_str(&t);
+                    if any {
+                        quiet_until = w.now() + SignedDuration::from_secs(WATCH_QUIET_SECONDS);
+                    }
+                    w.now() >= quiet_until
+                });
+                let (t, _) = stream.pump(&self.world);
+                text.push_str(&t);
+                ran.stdout.push_str(&text);
+                ran
+            }
+        }
+    }
+
+    fn cat(&mut self, args: &[String], stdin: &str) -> Ran {
+        let files: Vec<&String> = args.iter().filter(|a| !a.starts_with('-') || a.as_str() == "-").collect();
+        if files.is_empty() {
+            return Ran { stdout: stdin.to_string(), ..Default::default() };
+        }
+        let mut r = Ran::default();
+        for f in files {
+            if f == "-" {
+                r.stdout.push_str(stdin);
+                continue;
+            }
+            let p = normalize(&self.cwd, f);
+            match self.fs.read(&p) {
+                Some(t) => r.stdout.push_str(t),
+                None if self.fs.is_dir(&p) => {
+                    r.stderr.push_str(&format!("cat: {f}: Is a directory\n"));
+                    r.status = 1;
+                }
+                None => {
+                    r.stderr.push_str(&format!("cat: {f}: No such file or directory\n"));
+                    r.status = 1;
+                }
+            }
+        }
+        r
+    }
+
+    /// GNU sleep: seconds with optional s/m/h/d suffix; the world runs meanwhile.
+    fn sleep(&mut self, args: &[String]) -> Ran {
+        let mut total_ms: i64 = 0;
+        if args.is_empty() {
+            return Ran { stderr: "sleep: missing operand\nTry 'sleep --help' for more information.\n".into(), status: 1, ..Default::default() };
+        }
+        for a in args {
+            let (num, mult) = match a.chars().last() {
+                Some('s') => (&a[..a.len() - 1], 1000.0),
+                Some('m') => (&a[..a.len() - 1], 60_000.0),
+                Some('h') => (&a[..a.len() - 1], 3_600_000.0),
+                Some('d') => (&a[..a.len() - 1], 86_400_000.0),
+                _ => (a.as_str(), 1000.0),
+            };
+            match num.parse::<f64>() {
+                Ok(n) if n >= 0.0 && n.is_finite() => total_ms += (n * mult) as i64,
+                _ => return Ran { stderr: format!("sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.\n"), status: 1, ..Default::default() },
+            }
+        }
+        // A week of simulated time is the most one sleep runs.
+        let ms = total_ms.min(7 * 86_400_000);
+        self.world.advance(SignedDuration::from_millis(ms));
+        Ran::default()
+    }
+
+    fn cd(&mut self, args: &[String]) -> Ran {
+        let target = args.first().map(String::as_str).unwrap_or("/root");
+        let p = normalize(&self.cwd, target);
+        if self.fs.is_dir(&p) {
+            self.cwd = p;
+            Ran::default()
+        } else {
+            Ran { stderr: format!("bash: cd: {target}: No such file or directory\n"), status: 1, ..Default::default() }
+        }
+    }
+
+    fn ls(&mut self, args: &[String]) -> Ran {
+        let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+        let dir = targets.first().map(|t| normalize(&self.cwd, t)).unwrap_or_else(|| self.cwd.clone());
+        match self.fs.list(&dir) {
+            Some(entries) => {
+                let names: Vec<String> = entries.iter().map(|e| e.rsplit('/').next().unwrap_or(e).to_string()).collect();
+                Ran { stdout: if names.is_empty() { String::new() } else { format!("{}\n", names.join("  ")) }, ..Default::default() }
+            }
+            None if self.fs.read(&dir).is_some() => Ran { stdout: format!("{}\n", targets[0]), ..Default::default() },
+            None => Ran { stderr: format!("ls: cannot access '{}': No such file or directory\n", targets.first().map(|s| s.as_str()).unwrap_or("")), status: 2, ..Default::default() },
+        }
+    }
+
+    fn rm(&mut self, args: &[String]) -> Ran {
+        let force = args.iter().any(|a| a.starts_with('-') && a.contains('f'));
+        let mut r = Ran::default();
+        for a in args.iter().filter(|a| !a.starts_with('-')) {
+            let p = normalize(&self.cwd, a);
+            if !self.fs.remove(&p) && !force {
+                r.stderr.push_str(&format!("rm: cannot remove '{a}': No such file or directory\n"));
+                r.status = 1;
+            }
+        }
+        r
+    }
+
+    fn alias(&mut self, args: &[String]) -> Ran {
+        if args.is_empty() {
+            let text: String = self.aliases.iter().map(|(k, v)| format!("alias {k}='{v}'\n")).collect();
+            return Ran { stdout: text, ..Default::default() };
+        }
+        for a in args {
+            match a.split_once('=') {
+                Some((k, v)) => {
+                    self.aliases.insert(k.to_string(), v.to_string());
+                }
+                None => {
+                    if let Some(v) = self.aliases.get(a) {
+                        return Ran { stdout: format!("alias {a}='{v}'\n"), ..Default::default() };
+                    }
+                    return Ran { stderr: format!("bash: alias: {a}: not found\n"), status: 1, ..Default::default() };
+                }
+            }
+        }
+        Ran::default()
+    }
+}
+
+fn ran_of(o: kubectl::Output) -> Ran {
+    Ran { stdout: o.stdout, stderr: o.stderr, status: o.code }
+}
+
+fn text_ran((stdout, stderr, status): text::Ran) -> Ran {
+    Ran { stdout, stderr, status }
+}
+
+fn echo(args: &[String]) -> Ran {
+    let mut newline = true;
+    let mut escapes = false;
+    let mut rest = args;
+    while let Some(first) = rest.first() {
+        match first.as_str() {
+            "-n" => newline = false,
+            "-e" => escapes = true,
+            "-ne" | "-en" => {
+                newline = false;
+                escapes = true;
+            }
+            _ => break,
+        }
+        rest = &rest[1..];
+    }
+    let mut s = rest.join(" ");
+    if escapes {
+        s = s.replace("\\n", "\n").replace("\\t", "\t");
+    }
+    if newline {
+        s.push('\n');
+    }
+    Ran { stdout: s, ..Default::default() }
+}
+
+fn printf(args: &[String]) -> String {
+    let Some(fmt) = args.first() else { return String::new() };
+    let mut out = String::new();
+    let mut vals = args[1..].iter();
+    let chars: Vec<char> = fmt.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' if i + 1 < chars.len() => {
+                out.push(match chars[i + 1] {
+                    'n' => '\n',
+                    't' => '\t',
+                    c => c,
+                });
+                i += 2;
+            }
+            '%' if i + 1 < chars.len() => {
+                match chars[i + 1] {
+                    's' | 'd' => out.push_str(vals.next().map(String::as_str).unwrap_or("")),
+                    '%' => out.push('%'),
+                    c => {
+                        out.push('%');
+                        out.push(c);
+                    }
+                }
+                i += 2;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// `date`'s default format, in UTC: `Mon Jan  5 09:00:00 UTC 2026`.
+fn date_text(t: apimachinery::Timestamp) -> String {
+    let z = t.to_zoned(jiff_tz_utc());
+    z.strftime("%a %b %e %H:%M:%S UTC %Y").to_string()
+}
+
+fn jiff_tz_utc() -> apimachinery::k8s_openapi::jiff::tz::TimeZone {
+    apimachinery::k8s_openapi::jiff::tz::TimeZone::UTC
+}

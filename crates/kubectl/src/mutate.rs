@@ -1,0 +1,900 @@
+//! The verbs that change the cluster: create, apply, replace, delete, run,
+//! scale, set image, label, annotate, expose, cordon/uncordon
+//! (staging/src/k8s.io/kubectl/pkg/cmd/<verb>).
+
+use crate::args::Args;
+use crate::builder::{self, Manifest, Target};
+use crate::errors::CmdError;
+use crate::{Ctx, Output, object_ref};
+use apimachinery::selector::{Selector, parse_field_selector};
+use apimachinery::{ApiError, Kind, Object, SignedDuration, meta};
+use apiserver::{DeleteOptions, DeleteOutcome, FieldValidation, PatchType, Propagation, WriteOptions};
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+#[derive(Clone, Copy, PartialEq)]
+enum DryRun {
+    None,
+    Client,
+    Server,
+}
+
+fn dry_run(args: &Args) -> Result<DryRun, CmdError> {
+    match args.get("dry-run") {
+        None | Some("none") | Some("false") => Ok(DryRun::None),
+        Some("client") | Some("true") => Ok(DryRun::Client),
+        Some("server") => Ok(DryRun::Server),
+        Some(other) => Err(CmdError::msg(format!("Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."))),
+    }
+}
+
+fn suffix(d: DryRun) -> &'static str {
+    match d {
+        DryRun::None => "",
+        DryRun::Client => " (dry run)",
+        DryRun::Server => " (server dry run)",
+    }
+}
+
+fn field_validation(args: &Args) -> FieldValidation {
+    match args.get("validate") {
+        Some("false") | Some("ignore") => FieldValidation::Ignore,
+        Some("warn") => FieldValidation::Warn,
+        _ => FieldValidation::Strict,
+    }
+}
+
+/// The object of a manifest, namespaced as kubectl would send it.
+fn prepare(ctx: &Ctx, args: &Args, m: &Manifest) -> Result<(Kind, Value), CmdError> {
+    let kind = builder::manifest_kind(m)?;
+    let mut v = m.value.clone();
+    if kind.info().namespaced {
+        let default_ns = ctx.namespace(args);
+        let obj_ns = v.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
+        match obj_ns {
+            Some(ns) if !ns.is_empty() && args.has("namespace") && ns != default_ns => {
+                return Err(CmdError::msg(format!(
+                    "the namespace from the provided object \"{ns}\" does not match the namespace \"{default_ns}\". You must pass '--namespace={ns}' to perform this operation."
+                )));
+            }
+            Some(ns) if !ns.is_empty() => {}
+            _ => {
+                if let Some(m) = v.as_object_mut() {
+                    let meta = m.entry("metadata").or_insert_with(|| json!({}));
+                    if let Some(mm) = meta.as_object_mut() {
+                        mm.insert("namespace".into(), json!(default_ns));
+                    }
+                }
+            }
+        }
+    }
+    Ok((kind, v))
+}
+
+fn manifests(ctx: &Ctx, args: &Args) -> Result<Vec<Manifest>, CmdError> {
+    let files = args.all("filename");
+    builder::read_manifests(ctx, &files, args.flag("recursive"))
+}
+
+fn value_name(v: &Value) -> String {
+    v.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string()
+}
+fn value_ns(v: &Value) -> String {
+    v.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+/// POSTs a JSON object (decode with field validation, then create).
+fn create_value(ctx: &mut Ctx, kind: Kind, v: Value, opts: &WriteOptions) -> Result<Arc<Object>, ApiError> {
+    let api = ctx.world.api_mut();
+    let obj = apiserver::decode::decode_typed(api, kind, v, opts.field_validation)?;
+    let r = api.create(obj, opts);
+    ctx.world.settle();
+    r
+}
+
+fn print_result(out: &mut Output, args: &Args, kind: Kind, name: &str, op: &str, d: DryRun) {
+    if args.get("output") == Some("name") {
+        out.outln(&object_ref(kind, name));
+    } else {
+        out.outln(&format!("{} {op}{}", object_ref(kind, name), suffix(d)));
+    }
+}
+
+pub fn create(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+    if let Some(sub) = rest.first() {
+        return create_generator(ctx, args, sub, &rest[1..], out);
+    }
+    let files = args.all("filename");
+    if files.is_empty() {
+        return Err(CmdError::Raw("error: must specify one of -f and -k".into()));
+    }
+    let d = dry_run(args)?;
+    let ms = manifests(ctx, args)?;
+    let mut errors = vec![];
+    for m in &ms {
+        let (kind, v) = match prepare(ctx, args, m) {
+            Ok(x) => x,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let name = value_name(&v);
+        if d == DryRun::Client {
+            print_result(out, args, kind, &name, "created", d);
+            continue;
+        }
+        let opts = WriteOptions { dry_run: d == DryRun::Server, field_validation: field_validation(args) };
+        match create_value(ctx, kind, v, &opts) {
+            Ok(o) => print_result(out, args, kind, o.name(), "created", d),
+            Err(e) => errors.push(CmdError::Source { verb: "creating", source: m.source.clone(), error: e }),
+        }
+    }
+    finish(errors)
+}
+
+fn finish(errors: Vec<CmdError>) -> Result<(), CmdError> {
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(errors.into_iter().next().expect("one")),
+        _ => Err(CmdError::Many(errors)),
+    }
+}
+
+fn create_generator(ctx: &mut Ctx, args: &Args, sub: &str, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+    let d = dry_run(args)?;
+    let ns = ctx.namespace(args);
+    let (kind, v, wrap): (Kind, Value, Option<&str>) = match sub {
+        "deployment" | "deploy" => {
+            let Some(image) = args.get("image") else {
+                return Err(CmdError::msg("required flag(s) \"image\" not set"));
+            };
+            if rest.len() != 1 {
+                return Err(CmdError::Raw(format!("error: exactly one NAME is required, got {}\nSee 'kubectl create deployment -h' for help and examples", rest.len())));
+            }
+            let name = &rest[0];
+            let replicas: i64 = args.get("replicas").and_then(|r| r.parse().ok()).unwrap_or(1);
+            let mut container = json!({"image": image, "name": container_name_from_image(image), "resources": {}});
+            if let Some(p) = args.get("port").and_then(|p| p.parse::<i64>().ok()) {
+                container["ports"] = json!([{"containerPort": p}]);
+            }
+            let v = json!({
+                "apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
+                "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}}, "strategy": {},
+                    "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [container]}}},
+                "status": {}
+            });
+            (Kind::Deployment, v, Some("failed to create deployment"))
+        }
+        "namespace" | "ns" => {
+            if rest.len() != 1 {
+                return Err(CmdError::Raw(format!("error: exactly one NAME is required, got {}\nSee 'kubectl create namespace -h' for help and examples", rest.len())));
+            }
+            (Kind::Namespace, json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": rest[0]}, "spec": {}, "status": {}}), None)
+        }
+        "service" | "svc" => {
+            let Some(svc_type) = rest.first() else {
+                return Err(CmdError::Raw("error: Required resource not specified.\nSee 'kubectl create service -h' for help and examples".into()));
+            };
+            let (type_, label) = match svc_type.as_str() {
+                "clusterip" => ("ClusterIP", "ClusterIP"),
+                "nodeport" => ("NodePort", "NodePort"),
+                "loadbalancer" => ("LoadBalancer", "LoadBalancer"),
+                other => return Err(CmdError::msg(format!("unknown service type {other}"))),
+            };
+            if rest.len() != 2 {
+                return Err(CmdError::Raw(format!("error: exactly one NAME is required, got {}\nSee 'kubectl create service {svc_type} -h' for help and examples", rest.len() - 1)));
+            }
+            let name = &rest[1];
+            let mut ports = vec![];
+            for t in args.list("tcp") {
+                let (p, tp) = t.split_once(':').unwrap_or((&t, &t));
+                let port: i64 = p.parse().map_err(|_| CmdError::msg(format!("invalid port {p}")))?;
+                let mut sp = json!({"name": format!("{p}-{tp}"), "port": port, "protocol": "TCP"});
+                sp["targetPort"] = tp.parse::<i64>().map(Value::from).unwrap_or(json!(tp));
+                if let Some(np) = args.get("node-port").and_then(|n| n.parse::<i64>().ok()) {
+                    sp["nodePort"] = json!(np);
+                }
+                ports.push(sp);
+            }
+            let v = json!({
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
+                "spec": {"ports": ports, "selector": {"app": name}, "type": type_},
+                "status": {"loadBalancer": {}}
+            });
+            let _ = label;
+            (Kind::Service, v, Some(match type_ { "ClusterIP" => "failed to create ClusterIP service", "NodePort" => "failed to create NodePort service", _ => "failed to create LoadBalancer service" }))
+        }
+        other => return Err(CmdError::Raw(format!("error: unknown command \"{other}\" for \"kubectl create\""))),
+    };
+    let name = value_name(&v);
+    if d == DryRun::Client {
+        return output_or_result(out, args, kind, &name, &v, "created", d);
+    }
+    let opts = WriteOptions { dry_run: d == DryRun::Server, field_validation: FieldValidation::Strict };
+    match create_value(ctx, kind, v, &opts) {
+        Ok(o) => {
+            let v = crate::get::object_value(&o);
+            output_or_result(out, args, kind, o.name(), &v, "created", d)
+        }
+        Err(e) => match wrap {
+            Some(w) => Err(CmdError::msg(format!("{w}: {}", e.message))),
+            None => Err(CmdError::Api(e)),
+        },
+    }
+}
+
+fn output_or_result(out: &mut Output, args: &Args, kind: Kind, name: &str, v: &Value, op: &str, d: DryRun) -> Result<(), CmdError> {
+    match args.get("output") {
+        Some("yaml") | Some("json") => crate::get::print_value(args.get("output").unwrap_or("yaml"), v, out),
+        _ => {
+            print_result(out, args, kind, name, op, d);
+            Ok(())
+        }
+    }
+}
+
+/// `nginx:1.25` → `nginx`, `registry.k8s.io/echoserver:1.10` → `echoserver`.
+pub fn container_name_from_image(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let no_digest = last.split('@').next().unwrap_or(last);
+    no_digest.split(':').next().unwrap_or(no_digest).to_string()
+}
+
+pub fn run_pod(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+    let Some(name) = rest.first() else {
+        return Err(CmdError::msg("NAME is required for run"));
+    };
+    let Some(image) = args.get("image") else {
+        return Err(CmdError::msg("required flag(s) \"image\" not set"));
+    };
+    let d = dry_run(args)?;
+    let ns = ctx.namespace(args);
+    let restart = args.get("restart").unwrap_or("Always");
+    if !["Always", "OnFailure", "Never"].contains(&restart) {
+        return Err(CmdError::msg(format!("invalid restart policy: {restart}")));
+    }
+    let mut labels = Map::new();
+    match args.get("labels") {
+        Some(l) => {
+            for kv in l.split(',') {
+                let (k, v) = kv.split_once('=').ok_or_else(|| CmdError::msg(format!("invalid label spec: {kv}")))?;
+                labels.insert(k.to_string(), json!(v));
+            }
+        }
+        None => {
+            labels.insert("run".into(), json!(name));
+        }
+    }
+    let mut container = json!({"image": image, "name": name, "resources": {}});
+    if let Some(p) = args.get("port").and_then(|p| p.parse::<i64>().ok()) {
+        container["ports"] = json!([{"containerPort": p}]);
+    }
+    let env: Vec<Value> = args.all("env").iter().filter_map(|e| e.split_once('=')).map(|(k, v)| json!({"name": k, "value": v})).collect();
+    if !env.is_empty() {
+        container["env"] = Value::Array(env);
+    }
+    if let Some(extra) = &args.after_dash {
+        if args.flag("command") {
+            container["command"] = json!(extra);
+        } else {
+            container["args"] = json!(extra);
+        }
+    }
+    let v = json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"labels": labels, "name": name, "namespace": ns},
+        "spec": {"containers": [container], "dnsPolicy": "ClusterFirst", "restartPolicy": restart},
+        "status": {}
+    });
+    if d == DryRun::Client {
+        return output_or_result(out, args, Kind::Pod, name, &v, "created", d);
+    }
+    let opts = WriteOptions { dry_run: d == DryRun::Server, field_validation: FieldValidation::Strict };
+    let o = create_value(ctx, Kind::Pod, v, &opts)?;
+    let v = crate::get::object_value(&o);
+    output_or_result(out, args, Kind::Pod, o.name(), &v, "created", d)
+}
+
+// ---- apply ----------------------------------------------------------------
+
+pub fn apply(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+    if rest.first().map(String::as_str) == Some("view-last-applied") {
+        return Err(CmdError::msg("apply view-last-applied is not supported yet"));
+    }
+    if args.all("filename").is_empty() {
+        return Err(CmdError::Raw("error: must specify one of -f and -k".into()));
+    }
+    let d = dry_run(args)?;
+    let ms = manifests(ctx, args)?;
+    let mut errors = vec![];
+    for m in &ms {
+        let (kind, v) = match prepare(ctx, args, m) {
+            Ok(x) => x,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if let Err(e) = apply_one(ctx, args, m, kind, v, d, out) {
+            errors.push(e);
+        }
+    }
+    finish(errors)
+}
+
+/// The manifest with the last-applied annotation set to itself, as
+/// kubectl's CreateApplyAnnotation does (the annotation's own value is
+/// left out of what it records).
+fn with_last_applied(v: &Value) -> Value {
+    let mut recorded = v.clone();
+    if let Some(a) = recorded.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+        a.remove(LAST_APPLIED);
+        if a.is_empty() {
+            if let Some(m) = recorded.pointer_mut("/metadata").and_then(Value::as_object_mut) {
+                m.remove("annotations");
+            }
+        }
+    }
+    let text = format!("{}\n", serde_json::to_string(&recorded).unwrap_or_default());
+    let mut out = v.clone();
+    if let Some(m) = out.get_mut("metadata").and_then(Value::as_object_mut) {
+        let ann = m.entry("annotations").or_insert_with(|| json!({}));
+        if let Some(a) = ann.as_object_mut() {
+            a.insert(LAST_APPLIED.into(), Value::String(text));
+        }
+    }
+    out
+}
+
+fn apply_one(ctx: &mut Ctx, args: &Args, m: &Manifest, kind: Kind, v: Value, d: DryRun, out: &mut Output) -> Result<(), CmdError> {
+    let name = value_name(&v);
+    let ns = value_ns(&v);
+    let modified = with_last_applied(&v);
+    let current = match ctx.world.api().get(kind, &ns, &name) {
+        Ok(c) => Some(c),
+        Err(e) if e.code == 404 => None,
+        Err(e) => return Err(CmdError::Api(e)),
+    };
+    let opts = WriteOptions { dry_run: d == DryRun::Server, field_validation: field_validation(args) };
+    let Some(current) = current else {
+        if d == DryRun::Client {
+            print_result(out, args, kind, &name, "created", d);
+            return Ok(());
+        }
+        return match create_value(ctx, kind, modified, &opts) {
+            Ok(o) => {
+                print_result(out, args, kind, o.name(), "created", d);
+                Ok(())
+            }
+            Err(e) => Err(CmdError::Source { verb: "creating", source: m.source.clone(), error: e }),
+        };
+    };
+    let current_v = current.to_value();
+    let original: Option<Value> = meta::annotations(current.meta()).get(LAST_APPLIED).and_then(|s| serde_json::from_str(s).ok());
+    if original.is_none() {
+        out.stderr.push_str(&format!(
+            "Warning: resource {}/{} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n",
+            kind.info().plural,
+            name
+        ));
+    }
+    let patch = three_way_patch(original.as_ref(), &modified, &current_v);
+    if patch.as_object().is_some_and(|m| m.is_empty()) {
+        print_result(out, args, kind, &name, "unchanged", d);
+        return Ok(());
+    }
+    if d == DryRun::Client {
+        print_result(out, args, kind, &name, "configured", d);
+        return Ok(());
+    }
+    let r = ctx.world.api_mut().patch(kind, &ns, &name, PatchType::StrategicMerge, &patch, false, &opts);
+    ctx.world.settle();
+    match r {
+        Ok(_) => {
+            print_result(out, args, kind, &name, "configured", d);
+            Ok(())
+        }
+        Err(e) => Err(CmdError::Source { verb: "patching", source: m.source.clone(), error: e }),
+    }
+}
+
+/// Is every field of `want` present with the same value in `have`
+/// (server-added fields in `have` are ignored)?
+fn subset(want: &Value, have: &Value) -> bool {
+    match (want, have) {
+        (Value::Object(w), Value::Object(h)) => w.iter().all(|(k, v)| match h.get(k) {
+            Some(hv) => subset(v, hv),
+            None => v.is_null() || v.as_object().is_some_and(|m| m.is_empty()) || v.as_array().is_some_and(|a| a.is_empty()),
+        }),
+        (Value::Array(w), Value::Array(h)) => w.len() == h.len() && w.iter().zip(h).all(|(a, b)| subset(a, b)),
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        // A quantity may be written as a number and stored as a string.
+        (Value::Number(a), Value::String(b)) => a.to_string() == *b,
+        _ => want == have,
+    }
+}
+
+/// A strategic-merge patch taking `current` to `modified`, deleting what
+/// `original` (the last applied configuration) had and `modified` drops —
+/// the three-way merge kubectl apply computes (strategicpatch.CreateThreeWayMergePatch).
+pub fn three_way_patch(original: Option<&Value>, modified: &Value, current: &Value) -> Value {
+    let mut patch = Map::new();
+    diff_into(original, modified, current, &mut patch);
+    Value::Object(patch)
+}
+
+fn diff_into(original: Option<&Value>, modified: &Value, current: &Value, patch: &mut Map<String, Value>) {
+    let (Value::Object(m), cur) = (modified, current) else { return };
+    let empty = Map::new();
+    let c = cur.as_object().unwrap_or(&empty);
+    for (k, mv) in m {
+        if k == "status" {
+            continue;
+        }
+        let cv = c.get(k);
+        let ov = original.and_then(|o| o.get(k));
+        match (mv, cv) {
+            (Value::Object(_), Some(cvv @ Value::Object(_))) => {
+                let mut sub = Map::new();
+                diff_into(ov, mv, cvv, &mut sub);
+                if !sub.is_empty() {
+                    patch.insert(k.clone(), Value::Object(sub));
+                }
+            }
+            (Value::Array(ma), Some(Value::Array(ca))) => {
+                if !subset(mv, &Value::Array(ca.clone())) {
+                    // Elements the user removed since the last apply are deleted by key.
+                    let mut list = ma.clone();
+                    if let Some(Value::Array(oa)) = ov {
+                        for o in oa {
+                            if let Some(name) = o.get("name") {
+                                if !ma.iter().any(|x| x.get("name") == Some(name)) {
+                                    list.push(json!({"name": name, "$patch": "delete"}));
+                                }
+                            }
+                        }
+                    }
+                    patch.insert(k.clone(), Value::Array(list));
+                }
+            }
+            (_, Some(cvv)) if subset(mv, cvv) => {}
+            _ => {
+                patch.insert(k.clone(), mv.clone());
+            }
+        }
+    }
+    // Fields the last apply set and this one no longer does are removed.
+    if let Some(Value::Object(o)) = original {
+        for k in o.keys() {
+            if !m.contains_key(k) && c.contains_key(k) && k != "status" {
+                patch.insert(k.clone(), Value::Null);
+            }
+        }
+    }
+}
+
+// ---- replace ----------------------------------------------------------------
+
+pub fn replace(ctx: &mut Ctx, args: &Args, _rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+    if args.all("filename").is_empty() {
+        return Err(CmdError::Raw("error: must specify --filename to replace".into()));
+    }
+    let d = dry_run(args)?;
+    let ms = manifests(ctx, args)?;
+    let mut errors = vec![];
+    for m in &ms {
+        let (kind, v) = match prepare(ctx, args, m) {
+            Ok(x) => x,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let name = value_name(&v);
+        let ns = value_ns(&v);
+        if args.flag("force") {
+            let _ = ctx.world.api_mut().delete(kind, &ns, &name, &DeleteOptions { propagation: Some(Propagation::Background), ..Default::default() });
+            if kind.info().namespaced {
+                out.outln(&format!("{} \"{name}\" deleted from {ns} namespace", kind.info().qualified_singular()));
+            } else {
+                out.outln(&format!("{} \"{name}\" deleted", kind.info().qualified_singular()));
+            }
+            wait_gone(ctx, &[(kind, ns.clone(), name.clone())]);
+            match create_value(ctx, kind, v, &WriteOptions::default()) {
+                Ok(_) => print_result(out, args, kind, &name, "replaced", d),
+                Err(e) => errors.push(CmdError::Source { verb: "replacing", source: m.source.clone(), error: e }),
+            }
+            continue;
+        }
+        let api = ctx.world.api_mut();
+        let r = apiserver::decode::decode_typed(api, kind, v, field_validation(args)).and_then(|obj| api.update(obj, &WriteOptions { dry_run: d != DryRun::None, ..Default::default() }));
+        ctx.world.settle();
+        match r {
+            Ok(_) => print_result(out, args, kind, &name, "replaced", d),
+            Err(e) => errors.push(CmdError::Source { verb: "replacing", source: m.source.clone(), error: e }),
+        }
+    }
+    finish(errors)
+}
+
+// ---- delete -----------------------------------------------------------------
+
+/// kubectl delete waits (`--wait=true`) until deleted objects are gone.
+/// Bound on that wait in simulated time.
+pub const DELETE_WAIT_LIMIT_SECONDS: i64 = 3600;
+
+fn wait_gone(ctx: &mut Ctx, keys: &[(Kind, String, String)]) {
+    let deadline = ctx.world.now() + SignedDuration::from_secs(DELETE_WAIT_LIMIT_SECONDS);
+    let keys = keys.to_vec();
+    ctx.world.run_until(deadline, |w| keys.iter().all(|(k, ns, n)| w.api().get(*k, ns, n).is_err()));
+}
+
+pub fn delete(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+    let d = dry_run(args)?;
+    let files = args.all("filename");
+    let all = args.flag("all");
+    let selector = args.get("selector");
+    if rest.is_empty() && files.is_empty() {
+        return Err(CmdError::Raw(
+            "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'".into(),
+        ));
+    }
+    let ns = ctx.namespace(args);
+    let all_ns = args.flag("all-namespaces");
+    let mut items: Vec<(Kind, String, String, Option<String>)> = vec![];
+    let mut errors = vec![];
+    if !files.is_empty() {
+        for m in manifests(ctx, args)? {
+            match prepare(ctx, args, &m) {
+                Ok((k, v)) => items.push((k, value_ns(&v), value_name(&v), Some(m.source.clone()))),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    let targets = builder::targets(rest)?;
+    let labels = match selector {
+        Some(s) => Selector::parse(s).map_err(|e| CmdError::msg(format!("unable to parse requirement: {e}")))?,
+        None => Selector::everything(),
+    };
+    let fields = match args.get("field-selector") {
+        Some(s) => parse_field_selector(s).map_err(CmdError::msg)?,
+        None => vec![],
+    };
+    let mut listed_any = false;
+    for t in &targets {
+        match t {
+            Target::Named(k, n) => items.push((*k, ns.clone(), n.clone(), None)),
+            Target::All(k) => {
+                if !all && selector.is_none() && args.get("field-selector").is_none() {
+                    return Err(CmdError::msg("resource(s) were provided, but no name was specified"));
+                }
+                listed_any = true;
+                let scope = if all_ns { None } else { Some(ns.as_str()) };
+                let list = ctx.world.api().list(*k, scope, &labels, &fields)?;
+                for o in list.items {
+                    items.push((*k, o.namespace().to_string(), o.name().to_string(), None));
+                }
+            }
+        }
+    }
+    if items.is_empty() && errors.is_empty() && listed_any {
+        out.outln("No resources found");
+        return Ok(());
+    }
+    let grace = if args.flag("now") {
+        Some(1)
+    } else if args.flag("force") && args.get("grace-period").is_none() {
+        Some(0)
+    } else {
+        args.get("grace-period").and_then(|g| g.parse::<i64>().ok()).filter(|g| *g >= 0)
+    };
+    let force = args.flag("force") && grace == Some(0);
+    if force {
+        out.stderr.push_str("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+    }
+    let propagation = match args.get("cascade") {
+        Some("orphan") | Some("false") => Propagation::Orphan,
+        Some("foreground") => Propagation::Foreground,
+        _ => Propagation::Background,
+    };
+    let mut deleted = vec![];
+    for (kind, ns, name, source) in items {
+        let opts = DeleteOptions { grace_period_seconds: grace, propagation: Some(propagation), dry_run: d != DryRun::None, ..Default::default() };
+        let r = if d == DryRun::Client {
+            ctx.world.api().get(kind, &ns, &name).map(|o| DeleteOutcome::Deleted(o))
+        } else {
+            ctx.world.api_mut().delete(kind, &ns, &name, &opts)
+        };
+        ctx.world.settle();
+        match r {
+            Ok(_) => {
+                if args.get("output") == Some("name") {
+                    out.outln(&object_ref(kind, &name));
+                } else {
+                    let op = if force { "force deleted" } else { "deleted" };
+                    let where_ = if kind.info().namespaced { format!(" from {ns} namespace") } else { String::new() };
+                    out.outln(&format!("{} \"{name}\" {op}{where_}{}", kind.info().qualified_singular(), suffix(d)));
+                }
+                deleted.push((kind, ns, name));
+            }
+            Err(e) if e.code == 404 && args.flag("ignore-not-found") => {}
+            Err(e) => match source {
+                Some(src) => errors.push(CmdError::Source { verb: "deleting", source: src, error: e }),
+                None => errors.push(CmdError::Api(e)),
+            },
+        }
+    }
+    let wait = args.get("wait").is_none_or(|w| w != "false");
+    if wait && d == DryRun::None && !deleted.is_empty() {
+        wait_gone(ctx, &deleted);
+    }
+    finish(errors)
+}
+
+// ---- scale, set image, label, annotate, cordon, expose ----------------------
+
+fn one_named(args_rest: &[String], verb_help: &str) -> Result<Vec<(Kind, String)>, CmdError> {
+    let targets = builder::targets(args_rest)?;
+    if targets.is_empty() {
+        return Err(CmdError::msg(verb_help.to_string()));
+    }
+    let mut out = vec![];
+    for t in targets {
+        match t {
+            Target::Named(k, n) => out.push((k, n)),
+            Target::All(_) => return Err(CmdError::msg("resource(s) were provided, but no name was specified")),
+        }
+    }
+    Ok(out)
+}
+
+pub fn scale(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+    let Some(replicas) = args.get("replicas") else {
+        return Err(CmdError::msg("required flag(s) \"replicas\" not set"));
+    };
+    let replicas: i64 = replicas.parse().map_err(|_| CmdError::msg(format!("invalid argument \"{replicas}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{replicas}\": invalid syntax")))?;
+    if replicas < 0 {
+        return Err(CmdError::msg("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"));
+    }
+    let d = dry_run(args)?;
+    let ns = ctx.namespace(args);
+    for (kind, name) in one_named(rest, "one or more resources must be specified as <resource> <name> or <resource>/<name>")? {
+        if !matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::ReplicationController) {
+            return Err(CmdError::msg(format!("cannot scale resource {}", kind.info().plural)));
+        }
+        let current = ctx.world.api().get(kind, &ns, &name)?;
+        if let Some(cur) = args.get("current-replicas").and_then(|c| c.parse::<i64>().ok()) {
+            let have = current.to_value().pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+            if have != cur {
+                return Err(CmdError::msg(format!("Expected replicas to be {cur}, was {have}")));
+            }
+        }
+        if d != DryRun::Client {
+            let r = ctx.world.api_mut().patch(kind, &ns, &name, PatchType::Merge, &json!({"spec": {"replicas": replicas}}), false, &WriteOptions { dry_run: d == DryRun::Server, ..Default::default() });
+            ctx.world.settle();
+            r?;
+        }
+        print_result(out, args, kind, &name, "scaled", d);
+    }
+    Ok(())
+}
+
+pub fn set(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+    match rest.first().map(String::as_str) {
+        Some("image") => set_image(ctx, args, &rest[1..], out),
+        Some(other) => Err(CmdError::Raw(format!("error: unknown command \"{other}\" for \"kubectl set\""))),
+        None => Err(CmdError::Raw("error: Required resource not specified.".into())),
+    }
+}
+
+fn set_image(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+    let (resources, images): (Vec<String>, Vec<String>) = rest.iter().cloned().partition(|a| !a.contains('='));
+    if images.is_empty() {
+        return Err(CmdError::msg("at least one image update is required"));
+    }
+    let d = dry_run(args)?;
+    let ns = ctx.namespace(args);
+    for (kind, name) in one_named(&resources, "one or more resources must be specified as <resource> <name> or <resource>/<name>")? {
+        let current = ctx.world.api().get(kind, &ns, &name)?;
+        let v = current.to_value();
+        let pointer = if kind == Kind::Pod { "/spec" } else { "/spec/template/spec" };
+        let containers = v.pointer(&format!("{pointer}/containers")).and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut changes = vec![];
+        for img in &images {
+            let (c, image) = img.split_once('=').expect("partitioned on '='");
+            let mut matched = false;
+            for ct in &containers {
+                let cname = ct["name"].as_str().unwrap_or("");
+                if c == "*" || c == cname {
+                    matched = true;
+                    if ct["image"].as_str() != Some(image) {
+                        changes.push(json!({"name": cname, "image": image}));
+                    }
+                }
+            }
+            if !matched {
+                return Err(CmdError::msg(format!("unable to find container named \"{c}\"")));
+            }
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        let order: Vec<Value> = containers.iter().map(|c| json!({"name": c["name"]})).collect();
+        let inner = json!({"$setElementOrder/containers": order, "containers": changes});
+        let patch = if kind == Kind::Pod { json!({"spec": inner}) } else { json!({"spec": {"template": {"spec": inner}}}) };
+        if d != DryRun::Client {
+            let r = ctx.world.api_mut().patch(kind, &ns, &name, PatchType::StrategicMerge, &patch, false, &WriteOptions { dry_run: d == DryRun::Server, ..Default::default() });
+            ctx.world.settle();
+            r?;
+        }
+        print_result(out, args, kind, &name, "image updated", d);
+    }
+    Ok(())
+}
+
+pub fn label(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output, annotate: bool) -> Result<(), CmdError> {
+    let (resources, changes): (Vec<String>, Vec<String>) = rest.iter().cloned().partition(|a| !(a.contains('=') || a.ends_with('-')));
+    let ns = ctx.namespace(args);
+    let targets = builder::targets(&resources)?;
+    if targets.is_empty() {
+        return Err(CmdError::msg("one or more resources must be specified as <resource> <name> or <resource>/<name>"));
+    }
+    if changes.is_empty() {
+        return Err(CmdError::msg(if annotate { "at least one annotation update is required" } else { "at least one label update is required" }));
+    }
+    let mut objects: Vec<Arc<Object>> = vec![];
+    for t in targets {
+        match t {
+            Target::Named(k, n) => objects.push(ctx.world.api().get(k, &ns, &n)?),
+            Target::All(k) => {
+                if !args.flag("all") && args.get("selector").is_none() {
+                    return Err(CmdError::msg("resource(s) were provided, but no name was specified"));
+                }
+                let labels = match args.get("selector") {
+                    Some(s) => Selector::parse(s).map_err(CmdError::msg)?,
+                    None => Selector::everything(),
+                };
+                objects.extend(ctx.world.api().list(k, if args.flag("all-namespaces") { None } else { Some(&ns) }, &labels, &[])?.items);
+            }
+        }
+    }
+    let field = if annotate { "annotations" } else { "labels" };
+    for o in objects {
+        let existing = if annotate { meta::annotations(o.meta()).clone() } else { meta::labels(o.meta()).clone() };
+        let mut patch = Map::new();
+        let mut removed_missing = vec![];
+        for c in &changes {
+            if let Some(k) = c.strip_suffix('-').filter(|_| !c.contains('=')) {
+                if existing.contains_key(k) {
+                    patch.insert(k.to_string(), Value::Null);
+                } else {
+                    removed_missing.push(k.to_string());
+                }
+            } else if let Some((k, v)) = c.split_once('=') {
+                if let Some(old) = existing.get(k) {
+                    if old == v {
+                        continue;
+                    }
+                    if !args.flag("overwrite") {
+                        return Err(if annotate {
+                            CmdError::msg(format!("--overwrite is false but found the following declared annotation(s): '{k}' already has a value ({old})"))
+                        } else {
+                            CmdError::msg(format!("'{k}' already has a value ({old}), and --overwrite is false"))
+                        });
+                    }
+                }
+                patch.insert(k.to_string(), json!(v));
+            }
+        }
+        for k in &removed_missing {
+            out.outln(&format!("{} \"{k}\" not found.", if annotate { "annotation" } else { "label" }));
+        }
+        let kind = o.kind();
+        if patch.is_empty() {
+            out.outln(&format!("{} not {}", object_ref(kind, o.name()), if annotate { "annotated" } else { "labeled" }));
+            continue;
+        }
+        let removal_only = patch.values().all(Value::is_null);
+        let body = json!({"metadata": {field: Value::Object(patch)}});
+        let r = ctx.world.api_mut().patch(kind, o.namespace(), o.name(), PatchType::Merge, &body, false, &WriteOptions::default());
+        ctx.world.settle();
+        r?;
+        let verb = match (annotate, removal_only) {
+            (true, _) => "annotated",
+            (false, true) => "unlabeled",
+            (false, false) => "labeled",
+        };
+        out.outln(&format!("{} {verb}", object_ref(kind, o.name())));
+    }
+    Ok(())
+}
+
+pub fn cordon(ctx: &mut Ctx, _args: &Args, rest: &[String], out: &mut Output, on: bool) -> Result<(), CmdError> {
+    for name in rest {
+        let node = ctx.world.api().get(Kind::Node, "", name)?;
+        let is = node.to_value().pointer("/spec/unschedulable").and_then(Value::as_bool).unwrap_or(false);
+        let word = if on { "cordoned" } else { "uncordoned" };
+        if is == on {
+            out.outln(&format!("node/{name} already {word}"));
+            continue;
+        }
+        let patch = if on { json!({"spec": {"unschedulable": true}}) } else { json!({"spec": {"unschedulable": null}}) };
+        ctx.world.api_mut().patch(Kind::Node, "", name, PatchType::StrategicMerge, &patch, false, &WriteOptions::default())?;
+        ctx.world.settle();
+        out.outln(&format!("node/{name} {word}"));
+    }
+    Ok(())
+}
+
+pub fn expose(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+    if rest.is_empty() && args.all("filename").is_empty() {
+        return Err(CmdError::Raw(
+            "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'".into(),
+        ));
+    }
+    let d = dry_run(args)?;
+    let ns = ctx.namespace(args);
+    for (kind, name) in one_named(rest, "one or more resources must be specified")? {
+        let o = ctx.world.api().get(kind, &ns, &name)?;
+        let v = o.to_value();
+        let selector: Value = match kind {
+            Kind::Pod => v.pointer("/metadata/labels").cloned().unwrap_or(json!({})),
+            Kind::Service => v.pointer("/spec/selector").cloned().unwrap_or(json!({})),
+            Kind::ReplicationController => v.pointer("/spec/selector").cloned().unwrap_or(json!({})),
+            Kind::Deployment | Kind::ReplicaSet => {
+                if v.pointer("/spec/selector/matchExpressions").is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty())) {
+                    return Err(CmdError::msg(format!("couldn't retrieve selectors via --selector flag or introspection: {} has a selector with matchExpressions, which can't be converted to a service selector", kind.info().plural)));
+                }
+                v.pointer("/spec/selector/matchLabels").cloned().unwrap_or(json!({}))
+            }
+            _ => return Err(CmdError::msg(format!("cannot expose a {}", kind.info().name))),
+        };
+        let container_ports: Vec<Value> = {
+            let p = if kind == Kind::Pod { "/spec/containers" } else { "/spec/template/spec/containers" };
+            v.pointer(p).and_then(Value::as_array).cloned().unwrap_or_default().iter().flat_map(|c| c["ports"].as_array().cloned().unwrap_or_default()).collect()
+        };
+        let protocol = args.get("protocol").unwrap_or("TCP");
+        let mut ports: Vec<Value> = vec![];
+        if let Some(p) = args.get("port") {
+            let port: i64 = p.parse().map_err(|_| CmdError::msg(format!("invalid port {p}")))?;
+            let mut sp = json!({"port": port, "protocol": protocol});
+            let target = args.get("target-port").map(|t| t.parse::<i64>().map(Value::from).unwrap_or(json!(t)));
+            sp["targetPort"] = target.unwrap_or(json!(port));
+            ports.push(sp);
+        } else {
+            for (i, cp) in container_ports.iter().enumerate() {
+                let port = cp["containerPort"].as_i64().unwrap_or(0);
+                let mut sp = json!({"port": port, "protocol": cp.get("protocol").cloned().unwrap_or(json!("TCP")), "targetPort": port});
+                if container_ports.len() > 1 {
+                    sp["name"] = json!(format!("port-{}", i + 1));
+                }
+                ports.push(sp);
+            }
+            if ports.is_empty() {
+                return Err(CmdError::msg("couldn't find port via --port flag or introspection"));
+            }
+        }
+        let svc_name = args.get("name").unwrap_or(&name).to_string();
+        let labels = v.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
+        let mut svc = json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": svc_name, "namespace": ns, "labels": labels},
+            "spec": {"ports": ports, "selector": selector}
+        });
+        if let Some(t) = args.get("type") {
+            svc["spec"]["type"] = json!(t);
+        }
+        if d == DryRun::Client {
+            print_result(out, args, Kind::Service, &svc_name, "exposed", d);
+            continue;
+        }
+        let o = create_value(ctx, Kind::Service, svc, &WriteOptions { dry_run: d == DryRun::Server, ..Default::default() })?;
+        print_result(out, args, Kind::Service, o.name(), "exposed", d);
+    }
+    Ok(())
+}
