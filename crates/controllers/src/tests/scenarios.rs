@@ -230,3 +230,94 @@ fn a_thousand_replicas_reconcile_quickly() {
     assert!(h.cm.syncs < 5000, "{} syncs", h.cm.syncs);
     let _ = expect![[""]];
 }
+
+#[test]
+fn garbage_collector_deletes_pods_of_a_deleted_replicaset() {
+    let mut h = Harness::new();
+    h.create(rs_manifest("web", 2));
+    h.settle();
+    assert_eq!(pods_of(&h, "web-").len(), 2);
+    h.delete(Kind::ReplicaSet, "default", "web", Some(Propagation::Background));
+    h.settle();
+    assert_eq!(pods_of(&h, "web-"), Vec::<String>::new());
+}
+
+#[test]
+fn garbage_collector_foreground_and_orphan() {
+    let mut h = Harness::new();
+    h.create(deployment("fg", 2, "nginx"));
+    h.settle();
+    // Foreground: the deployment stays until its RS and pods are gone.
+    h.auto_terminate = false;
+    h.delete(Kind::Deployment, "default", "fg", Some(Propagation::Foreground));
+    h.settle();
+    let d = h.json(Kind::Deployment, "default", "fg");
+    assert_eq!(d["metadata"]["finalizers"], json!(["foregroundDeletion"]));
+    assert_eq!(pods_of(&h, "fg-").len(), 2, "pods terminating");
+    h.auto_terminate = true;
+    h.settle();
+    assert!(h.get(Kind::Deployment, "default", "fg").is_none());
+    assert_eq!(rs_names(&h), Vec::<String>::new());
+    assert_eq!(pods_of(&h, "fg-"), Vec::<String>::new());
+
+    // Orphan: the RS goes, its pods stay without an owner.
+    h.create(rs_manifest("orph", 2));
+    h.settle();
+    h.delete(Kind::ReplicaSet, "default", "orph", Some(Propagation::Orphan));
+    h.settle();
+    assert!(h.get(Kind::ReplicaSet, "default", "orph").is_none());
+    let pods = pods_of(&h, "orph-");
+    assert_eq!(pods.len(), 2);
+    for p in pods {
+        assert_eq!(h.json(Kind::Pod, "default", &p)["metadata"]["ownerReferences"], Value::Null);
+    }
+    // A new RS with the same selector adopts them.
+    h.create(rs_manifest("orph", 2));
+    h.settle();
+    assert_eq!(pods_of(&h, "orph-").len(), 2);
+    let p = pods_of(&h, "orph-")[0].clone();
+    assert_eq!(h.json(Kind::Pod, "default", &p)["metadata"]["ownerReferences"][0]["name"], "orph");
+}
+
+#[test]
+fn namespace_deletion_removes_content_and_finalizes() {
+    let mut h = Harness::new();
+    h.create(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "doomed"}}));
+    h.settle();
+    assert!(h.get(Kind::ServiceAccount, "doomed", "default").is_some());
+    let cm = h.json(Kind::ConfigMap, "doomed", "kube-root-ca.crt");
+    assert!(cm["data"]["ca.crt"].as_str().unwrap_or("").starts_with("-----BEGIN CERTIFICATE-----\nMIIDETCCAfmgAwIBAgII"), "{cm}");
+    let mut d = deployment("app", 2, "nginx");
+    d["metadata"]["namespace"] = json!("doomed");
+    h.create(d);
+    h.settle();
+    assert_eq!(h.names(Kind::Pod, "doomed").len(), 2);
+    h.auto_terminate = false;
+    h.delete(Kind::Namespace, "", "doomed", None);
+    h.settle();
+    let ns = h.json(Kind::Namespace, "", "doomed");
+    assert_eq!(ns["status"]["phase"], "Terminating");
+    let conds: Vec<String> = ns["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| format!("{} {} {} {}", c["type"].as_str().unwrap_or(""), c["status"].as_str().unwrap_or(""), c["reason"].as_str().unwrap_or(""), c["message"].as_str().unwrap_or("")))
+        .collect();
+    expect![[r#"
+        [
+            "NamespaceDeletionDiscoveryFailure False ResourcesDiscovered All resources successfully discovered",
+            "NamespaceDeletionGroupVersionParsingFailure False ParsedGroupVersions All legacy kube types successfully parsed",
+            "NamespaceDeletionContentFailure False ContentDeleted All content successfully deleted, may be waiting on finalization",
+            "NamespaceContentRemaining True SomeResourcesRemain Some resources are remaining: pods. has 2 resource instances",
+            "NamespaceFinalizersRemaining False ContentHasNoFinalizers All content-preserving finalizers finished",
+        ]
+    "#]]
+    .assert_debug_eq(&conds);
+    assert_eq!(h.names(Kind::Deployment, "doomed"), Vec::<String>::new());
+    h.auto_terminate = true;
+    h.settle();
+    assert!(h.get(Kind::Namespace, "", "doomed").is_some(), "the controller only looks again after its estimate");
+    h.advance(16);
+    assert!(h.get(Kind::Namespace, "", "doomed").is_none());
+    assert_eq!(h.names(Kind::Pod, "doomed"), Vec::<String>::new());
+}
