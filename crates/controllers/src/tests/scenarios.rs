@@ -321,3 +321,171 @@ fn namespace_deletion_removes_content_and_finalizes() {
     assert!(h.get(Kind::Namespace, "", "doomed").is_none());
     assert_eq!(h.names(Kind::Pod, "doomed"), Vec::<String>::new());
 }
+
+fn daemonset(name: &str) -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "DaemonSet",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "c", "image": "fluentd"}]}}}
+    })
+}
+
+#[test]
+fn daemonset_runs_one_pod_per_eligible_node() {
+    let mut h = Harness::new();
+    for n in ["cp", "w1", "w2"] {
+        h.add_node(n);
+    }
+    // The control plane is tainted; the DaemonSet does not tolerate it.
+    let cp = h.api.get(Kind::Node, "", "cp").expect("cp");
+    let Object::Node(mut cpn) = (*cp).clone() else { unreachable!() };
+    cpn.spec.get_or_insert_with(Default::default).taints = Some(vec![apimachinery::k8s_openapi::api::core::v1::Taint {
+        key: "node-role.kubernetes.io/control-plane".into(),
+        effect: "NoSchedule".into(),
+        ..Default::default()
+    }]);
+    h.api.update(Object::Node(cpn), &WriteOptions::default()).expect("taint");
+    h.settle();
+    h.create(daemonset("logs"));
+    h.settle();
+    let pods = pods_of(&h, "logs-");
+    assert_eq!(pods.len(), 2);
+    let mut nodes: Vec<String> = pods.iter().map(|p| h.json(Kind::Pod, "default", p)["spec"]["nodeName"].as_str().unwrap_or("").to_string()).collect();
+    nodes.sort();
+    assert_eq!(nodes, vec!["w1", "w2"]);
+    let p = h.json(Kind::Pod, "default", &pods[0]);
+    assert_eq!(p["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]["matchFields"][0]["key"], "metadata.name");
+    let tolerations: Vec<String> = p["spec"]["tolerations"].as_array().into_iter().flatten().map(|t| format!("{}:{}", t["key"].as_str().unwrap_or(""), t["effect"].as_str().unwrap_or(""))).collect();
+    expect![[r#"
+        [
+            "node.kubernetes.io/not-ready:NoExecute",
+            "node.kubernetes.io/unreachable:NoExecute",
+            "node.kubernetes.io/disk-pressure:NoSchedule",
+            "node.kubernetes.io/memory-pressure:NoSchedule",
+            "node.kubernetes.io/pid-pressure:NoSchedule",
+            "node.kubernetes.io/unschedulable:NoSchedule",
+        ]
+    "#]]
+    .assert_debug_eq(&tolerations);
+    assert!(p["metadata"]["labels"]["controller-revision-hash"].is_string());
+    assert_eq!(p["metadata"]["labels"]["pod-template-generation"], "1");
+    assert_eq!(h.events.iter().filter(|e| e.starts_with("SuccessfulCreate DaemonSet/logs: Created pod: logs-")).count(), 2);
+    let st = h.json(Kind::DaemonSet, "default", "logs")["status"].clone();
+    assert_eq!(st, json!({"currentNumberScheduled": 2, "desiredNumberScheduled": 2, "numberAvailable": 2, "numberMisscheduled": 0, "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2}));
+    // A new node gets a pod; a template change rolls pods one at a time.
+    h.add_node("w3");
+    h.settle();
+    assert_eq!(pods_of(&h, "logs-").len(), 3);
+    h.events.clear();
+    h.patch(Kind::DaemonSet, "logs", json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "fluentd:2"}]}}}}));
+    h.settle();
+    let pods = pods_of(&h, "logs-");
+    assert_eq!(pods.len(), 3);
+    for p in &pods {
+        assert_eq!(h.json(Kind::Pod, "default", p)["spec"]["containers"][0]["image"], "fluentd:2");
+    }
+    let kinds: Vec<&str> = h.events.iter().filter(|e| e.contains("DaemonSet/logs")).map(|e| e.split(' ').next().unwrap_or("")).collect();
+    assert_eq!(kinds, vec!["SuccessfulDelete", "SuccessfulCreate", "SuccessfulDelete", "SuccessfulCreate", "SuccessfulDelete", "SuccessfulCreate"]);
+}
+
+#[test]
+fn node_heartbeat_loss_marks_unknown_taints_and_evicts() {
+    let mut h = Harness::new();
+    h.add_node("w1");
+    h.create(rs_manifest("web", 1));
+    h.create(daemonset("agent"));
+    h.settle();
+    assert!(h.events.iter().any(|e| e == "RegisteredNode Node/w1: Node w1 event: Registered Node w1 in Controller"), "{:?}", h.events);
+    let web_pod = pods_of(&h, "web-")[0].clone();
+    h.auto_ready = false;
+    h.advance(49);
+    assert_eq!(h.json(Kind::Node, "", "w1")["spec"]["taints"], Value::Null, "within the grace period");
+    h.advance(10);
+    let node = h.json(Kind::Node, "", "w1");
+    let ready = node["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready").cloned().unwrap_or(Value::Null);
+    assert_eq!((ready["status"].clone(), ready["reason"].clone(), ready["message"].clone()), (json!("Unknown"), json!("NodeStatusUnknown"), json!("Kubelet stopped posting node status.")));
+    let taints: Vec<String> = node["spec"]["taints"].as_array().into_iter().flatten().map(|t| format!("{}:{}", t["key"].as_str().unwrap_or(""), t["effect"].as_str().unwrap_or(""))).collect();
+    assert_eq!(taints, vec!["node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unreachable:NoSchedule"]);
+    assert!(h.events.iter().any(|e| e == "NodeNotReady Node/w1: Node w1 status is now: NodeNotReady"));
+    assert_eq!(h.json(Kind::Pod, "default", &web_pod)["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready").map(|c| c["status"].clone()), Some(json!("False")));
+    // 300 s of toleration later the RS pod is evicted; the DaemonSet pod stays.
+    h.advance(290);
+    assert!(h.get(Kind::Pod, "default", &web_pod).is_some());
+    h.advance(15);
+    assert!(h.events.iter().any(|e| *e == format!("TaintManagerEviction Pod/{web_pod}: Marking for deletion Pod default/{web_pod}")), "{:?}", h.events);
+    assert!(h.get(Kind::Pod, "default", &web_pod).is_none());
+    assert_eq!(pods_of(&h, "agent-").len(), 1);
+    // The kubelet comes back: the taints go.
+    h.set_node_ready("w1", "True");
+    h.settle();
+    assert_eq!(h.json(Kind::Node, "", "w1")["spec"]["taints"], Value::Null);
+}
+
+#[test]
+fn endpoints_and_endpointslices_follow_ready_pods() {
+    let mut h = Harness::new();
+    h.add_node("w1");
+    h.create(rs_manifest("web", 2));
+    h.create(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default", "labels": {"team": "a"}},
+                    "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}}));
+    h.settle();
+    let ep = h.json(Kind::Endpoints, "default", "web");
+    let subsets = &ep["subsets"];
+    assert_eq!(subsets.as_array().map(Vec::len), Some(1));
+    assert_eq!(subsets[0]["ports"], json!([{"name": "http", "port": 8080, "protocol": "TCP"}]));
+    let ips: Vec<&str> = subsets[0]["addresses"].as_array().into_iter().flatten().map(|a| a["ip"].as_str().unwrap_or("")).collect();
+    assert_eq!(ips.len(), 2);
+    let mut sorted = ips.clone();
+    sorted.sort();
+    assert_eq!(ips, sorted);
+    assert_eq!(ep["metadata"]["labels"], json!({"team": "a"}));
+    let slices = h.names(Kind::EndpointSlice, "default");
+    assert_eq!(slices.len(), 1);
+    assert!(slices[0].starts_with("web-") && slices[0].len() == 9, "{slices:?}");
+    let s = h.json(Kind::EndpointSlice, "default", &slices[0]);
+    assert_eq!(s["metadata"]["labels"], json!({"team": "a", "kubernetes.io/service-name": "web", "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"}));
+    assert_eq!(s["addressType"], "IPv4");
+    assert_eq!(s["ports"], json!([{"name": "http", "port": 8080, "protocol": "TCP"}]));
+    assert_eq!(s["endpoints"][0]["conditions"], json!({"ready": true, "serving": true, "terminating": false}));
+    assert_eq!(s["endpoints"][0]["nodeName"], "w1");
+    // Scaled to zero: Endpoints without subsets, a placeholder slice.
+    h.patch(Kind::ReplicaSet, "web", json!({"spec": {"replicas": 0}}));
+    h.settle();
+    assert_eq!(h.json(Kind::Endpoints, "default", "web")["subsets"], Value::Null);
+    let s = h.json(Kind::EndpointSlice, "default", &slices[0]);
+    assert_eq!((s["endpoints"].clone(), s["ports"].clone()), (Value::Null, Value::Null));
+    // The service goes: Endpoints and slices go.
+    h.delete(Kind::Service, "default", "web", None);
+    h.settle();
+    assert!(h.get(Kind::Endpoints, "default", "web").is_none());
+    assert_eq!(h.names(Kind::EndpointSlice, "default"), Vec::<String>::new());
+}
+
+#[test]
+fn kubernetes_service_endpoints_point_at_the_control_plane() {
+    let mut h = Harness::new();
+    h.add_node("cp");
+    h.create(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}},
+                    "spec": {"ports": [{"name": "https", "port": 443, "targetPort": 6443}]}}));
+    h.settle();
+    assert_eq!(h.json(Kind::Endpoints, "default", "kubernetes")["subsets"], json!([{"addresses": [{"ip": "172.18.0.2"}], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]));
+    assert_eq!(h.json(Kind::EndpointSlice, "default", "kubernetes")["endpoints"], json!([{"addresses": ["172.18.0.2"], "conditions": {"ready": true}}]));
+}
+
+/// Same inputs, same bytes: two runs of a busy scenario end in equal stores.
+#[test]
+fn controllers_are_deterministic() {
+    fn run() -> Vec<Value> {
+        let mut h = Harness::new();
+        h.add_node("w1");
+        h.add_node("w2");
+        h.create(deployment("web", 5, "nginx"));
+        h.create(daemonset("agent"));
+        h.settle();
+        h.patch(Kind::Deployment, "web", json!({"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "nginx:2"}]}}}}));
+        h.advance(30);
+        h.api.store().all().map(|o| o.to_value()).collect()
+    }
+    assert_eq!(run(), run());
+}
