@@ -15,7 +15,7 @@ pub fn cannot_handle(kind: Kind, why: &str) -> ApiError {
 pub fn decode_typed(api: &mut ApiServer, kind: Kind, mut value: Value, validation: FieldValidation) -> Result<Object, ApiError> {
     let mut unknown = Vec::new();
     fill_required_structs(api, kind, &mut value);
-    let obj = Object::from_value(kind, value.clone()).map_err(|e| cannot_handle(kind, &e))?;
+    let obj = Object::from_value(kind, value.clone()).map_err(|e| cannot_handle(kind, &go_type_error(kind, &e).unwrap_or(e)))?;
     if validation != FieldValidation::Ignore {
         let round_trip = obj.to_value();
         unknown_fields(&value, &round_trip, "", &mut unknown);
@@ -88,4 +88,116 @@ fn fill_required_structs(api: &mut ApiServer, kind: Kind, value: &mut Value) {
     if kind != Kind::ReplicaSet && spec.get("template").is_none_or(Value::is_null) {
         spec.insert("template".into(), Value::Object(Default::default()));
     }
+}
+
+/// Rewrites a typed-decode error (`<path>: invalid type: string "80",
+/// expected i32`) as encoding/json's UnmarshalTypeError:
+/// `json: cannot unmarshal string into Go struct field
+/// ContainerPort.spec.containers.ports.containerPort of type int32`.
+/// The struct name is the Go type holding the field, known here for the
+/// common paths only; anything else keeps the serde text (None).
+pub fn go_type_error(kind: Kind, text: &str) -> Option<String> {
+    let (path, msg) = text.split_once(": ")?;
+    let rest = msg.strip_prefix("invalid type: ").or_else(|| msg.strip_prefix("invalid value: "))?;
+    let (got, expected) = rest.rsplit_once(", expected ")?;
+    let go_type = match expected {
+        "i32" => "int32",
+        "i64" => "int64",
+        "a string" => "string",
+        "a boolean" => "bool",
+        _ => return None,
+    };
+    let value = if got.starts_with("string ") {
+        "string".to_string()
+    } else if let Some(n) = got.strip_prefix("integer `").or_else(|| got.strip_prefix("floating point `")) {
+        // Numbers that do not fit the Go type carry their literal.
+        let lit = n.trim_end_matches('`');
+        if go_type.starts_with("int") { format!("number {lit}") } else { "number".to_string() }
+    } else if got.starts_with("boolean") {
+        "bool".to_string()
+    } else if got == "sequence" {
+        "array".to_string()
+    } else if got == "map" {
+        "object".to_string()
+    } else {
+        return None;
+    };
+    // The JSON field stack without list indices.
+    let mut fields: Vec<String> = vec![];
+    for seg in path.split('.') {
+        let name = seg.split('[').next().unwrap_or(seg);
+        fields.push(name.to_string());
+    }
+    let parent = &fields[..fields.len().saturating_sub(1)];
+    let go_struct = go_struct_name(kind, parent)?;
+    Some(format!("json: cannot unmarshal {value} into Go struct field {go_struct}.{} of type {go_type}", fields.join(".")))
+}
+
+/// The Go type (k8s.io/api) at a JSON field path, for the paths users edit.
+fn go_struct_name(kind: Kind, parent: &[String]) -> Option<String> {
+    let p: Vec<&str> = parent.iter().map(String::as_str).collect();
+    let pod_spec_at = |p: &[&str]| -> bool {
+        match kind {
+            Kind::Pod => p == ["spec"],
+            Kind::Deployment | Kind::ReplicaSet | Kind::DaemonSet | Kind::ReplicationController => p == ["spec", "template", "spec"],
+            _ => false,
+        }
+    };
+    let name = match p.as_slice() {
+        [] => kind.info().name,
+        ["metadata"] | [.., "template", "metadata"] => "ObjectMeta",
+        ["spec"] => match kind {
+            Kind::Pod => "PodSpec",
+            Kind::Deployment => "DeploymentSpec",
+            Kind::ReplicaSet => "ReplicaSetSpec",
+            Kind::DaemonSet => "DaemonSetSpec",
+            Kind::ReplicationController => "ReplicationControllerSpec",
+            Kind::Service => "ServiceSpec",
+            Kind::Namespace => "NamespaceSpec",
+            Kind::Node => "NodeSpec",
+            Kind::Lease => "LeaseSpec",
+            _ => return None,
+        },
+        ["spec", "template"] => "PodTemplateSpec",
+        ["spec", "template", "spec"] => "PodSpec",
+        ["spec", "strategy"] if kind == Kind::Deployment => "DeploymentStrategy",
+        ["spec", "strategy", "rollingUpdate"] if kind == Kind::Deployment => "RollingUpdateDeployment",
+        ["spec", "updateStrategy"] if kind == Kind::DaemonSet => "DaemonSetUpdateStrategy",
+        ["spec", "selector"] if matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::DaemonSet) => "LabelSelector",
+        ["spec", "ports"] if kind == Kind::Service => "ServicePort",
+        [rest @ .., last] => {
+            let in_container = rest.len() >= 2 && matches!(rest[rest.len() - 1], "containers" | "initContainers") && pod_spec_at(&rest[..rest.len() - 1]);
+            let is_container_list = matches!(*last, "containers" | "initContainers") && pod_spec_at(rest);
+            if is_container_list {
+                "Container"
+            } else if matches!(*last, "volumes") && pod_spec_at(rest) {
+                "Volume"
+            } else if matches!(*last, "tolerations") && pod_spec_at(rest) {
+                "Toleration"
+            } else if matches!(*last, "securityContext") && pod_spec_at(rest) {
+                "PodSecurityContext"
+            } else if in_container {
+                match *last {
+                    "ports" => "ContainerPort",
+                    "env" => "EnvVar",
+                    "volumeMounts" => "VolumeMount",
+                    "resources" => "ResourceRequirements",
+                    "livenessProbe" | "readinessProbe" | "startupProbe" => "Probe",
+                    "securityContext" => "SecurityContext",
+                    _ => return None,
+                }
+            } else if rest.len() >= 3 && matches!(rest[rest.len() - 1], "livenessProbe" | "readinessProbe" | "startupProbe") {
+                match *last {
+                    "httpGet" => "HTTPGetAction",
+                    "tcpSocket" => "TCPSocketAction",
+                    "exec" => "ExecAction",
+                    "grpc" => "GRPCAction",
+                    _ => return None,
+                }
+            } else {
+                return None;
+            }
+        }
+    };
+    Some(name.to_string())
 }

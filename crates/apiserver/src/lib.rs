@@ -15,6 +15,9 @@ pub mod printers;
 pub mod registry;
 pub mod table;
 
+#[cfg(test)]
+mod tests;
+
 use apimachinery::field::FieldError;
 use apimachinery::k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use apimachinery::rng::SimRng;
@@ -225,25 +228,34 @@ impl ApiServer {
             m.managed_fields = None;
             m.generation = None;
         }
+        // Set by the decoder for this request only.
+        let selector_missing = std::mem::take(&mut self.missing_selector);
+        // The suffix is drawn now but the name is set after admission, as
+        // Store.create generates it after the admission chain ran (admission
+        // errors name the object by its generateName).
         let generated = obj.meta().name.as_deref().is_none_or(str::is_empty) && obj.meta().generate_name.as_deref().is_some_and(|g| !g.is_empty());
-        if generated {
-            let base = obj.meta().generate_name.clone().unwrap_or_default();
-            let base: String = base.chars().take(58).collect();
-            let suffix = self.rng.suffix(5);
-            obj.meta_mut().name = Some(format!("{base}{suffix}"));
-        }
-        admission::namespace_lifecycle_create(self, &obj)?;
-        registry::prepare_for_create(self, &mut obj);
+        let generated_name = generated.then(|| {
+            let base: String = obj.meta().generate_name.clone().unwrap_or_default().chars().take(58).collect();
+            format!("{base}{}", self.rng.suffix(5))
+        });
+        // Defaults are applied when the body is decoded, before admission.
         registry::default(&mut obj);
+        admission::namespace_lifecycle_create(self, &obj)?;
         admission::admit_create(self, &mut obj)?;
-        let errs = registry::validate_create(self, &obj);
+        if let Some(name) = generated_name {
+            obj.meta_mut().name = Some(name);
+        }
+        // Store.create: BeginCreate (allocation), then BeforeCreate
+        // (PrepareForCreate, Validate).
+        registry::allocate(self, &mut obj)?;
+        registry::prepare_for_create(self, &mut obj);
+        let errs = registry::validate_create(&obj, selector_missing);
         if !errs.is_empty() {
             return Err(self.invalid(&obj, errs));
         }
         for w in registry::warnings_on_create(&obj) {
             self.warn(w);
         }
-        registry::allocate(self, &mut obj)?;
         let uid = self.rng.uuid();
         let now = self.now_time();
         {
@@ -326,18 +338,19 @@ impl ApiServer {
                 }
             }
         }
+        let selector_missing = std::mem::take(&mut self.missing_selector);
         if status {
             registry::prepare_for_status_update(&mut obj, &old);
         } else {
-            registry::prepare_for_update(&mut obj, &old);
+            // Defaults come from decoding; BeginUpdate (allocation) runs
+            // before BeforeUpdate (PrepareForUpdate, ValidateUpdate).
             registry::default(&mut obj);
+            registry::allocate_update(self, &mut obj, &old)?;
+            registry::prepare_for_update(&mut obj, &old);
         }
-        let errs = registry::validate_update(self, &obj, &old);
+        let errs = if status { registry::validate_status_update(&obj, &old) } else { registry::validate_update(&obj, &old, selector_missing) };
         if !errs.is_empty() {
             return Err(self.invalid(&obj, errs));
-        }
-        if !status {
-            registry::allocate_update(self, &mut obj, &old)?;
         }
         // Deleting objects whose last finalizer went away are removed now.
         if obj.meta().deletion_timestamp.is_some()

@@ -3,6 +3,7 @@
 //! validation (pkg/apis/*/validation), and allocation.
 
 pub mod apps;
+pub mod core;
 pub mod namespace;
 pub mod pod;
 pub mod service;
@@ -24,10 +25,11 @@ pub fn prepare_for_create(api: &mut ApiServer, obj: &mut Object) {
     let now = api.now_time();
     match obj {
         Object::Pod(p) => pod::prepare_for_create(p),
-        Object::Deployment(d) => d.status = None,
-        Object::ReplicaSet(r) => r.status = None,
-        Object::ReplicationController(r) => r.status = None,
-        Object::DaemonSet(d) => d.status = None,
+        // The status is cleared; Go serialises the empty struct as `status: {}`.
+        Object::Deployment(d) => d.status = Some(Default::default()),
+        Object::ReplicaSet(r) => r.status = Some(Default::default()),
+        Object::ReplicationController(r) => r.status = Some(Default::default()),
+        Object::DaemonSet(d) => d.status = Some(Default::default()),
         Object::Namespace(n) => namespace::prepare_for_create(n),
         Object::Service(s) => {
             if s.status.is_none() {
@@ -58,28 +60,35 @@ pub fn default(obj: &mut Object) {
         Object::DaemonSet(d) => apps::default_daemon_set(d),
         Object::Service(s) => service::default_service(s),
         Object::Namespace(n) => namespace::default_namespace(n),
+        Object::Endpoints(e) => core::default_endpoints(e),
+        Object::EndpointSlice(e) => core::default_endpoint_slice(e),
         _ => {}
     }
 }
 
-pub fn validate_create(api: &ApiServer, obj: &Object) -> Vec<FieldError> {
-    let mut errs = match obj {
+/// The strategy's Validate for a create; `selector_missing` says the body
+/// had no `spec.selector` (see decode::fill_required_structs). When the
+/// kind's own validation finds nothing, rest.ValidateCreate's generic
+/// metadata pass runs (path-segment names).
+pub fn validate_create(obj: &Object, selector_missing: bool) -> Vec<FieldError> {
+    let errs = match obj {
         Object::Pod(p) => pod::validate_pod(p),
-        Object::Deployment(d) => apps::validate_deployment(d),
-        Object::ReplicaSet(r) => apps::validate_replica_set(r),
+        Object::Deployment(d) => apps::validate_deployment(d, selector_missing),
+        Object::ReplicaSet(r) => apps::validate_replica_set(r, selector_missing),
         Object::ReplicationController(r) => apps::validate_replication_controller(r),
-        Object::DaemonSet(d) => apps::validate_daemon_set(d),
-        Object::Service(s) => service::validate_service(api, s),
-        _ => vec![],
+        Object::DaemonSet(d) => apps::validate_daemon_set(d, selector_missing),
+        Object::Service(s) => service::validate_service(s),
+        Object::Namespace(n) => namespace::validate_namespace(n),
+        Object::ConfigMap(c) => core::validate_config_map(c),
+        Object::ServiceAccount(s) => core::validate_service_account(s),
+        Object::Node(n) => core::validate_node(n),
+        Object::Endpoints(e) => core::validate_endpoints(e),
+        Object::Event(e) => core::validate_event(e),
+        Object::Lease(l) => core::validate_lease(l),
+        Object::EndpointSlice(e) => core::validate_endpoint_slice(e),
     };
-    if api.missing_selector {
-        for e in errs.iter_mut().filter(|e| e.path == "spec.selector") {
-            *e = FieldError::required("spec.selector", "");
-        }
-    }
-    // The generic ObjectMeta check runs only when the strategy found nothing.
     if errs.is_empty() {
-        errs = validation::validate_object_meta(obj);
+        return validation::validate_object_meta_path_segment(obj.meta(), obj.kind());
     }
     errs
 }
@@ -91,6 +100,7 @@ pub fn warnings_on_create(obj: &Object) -> Vec<String> {
     }
 }
 
+/// The store's BeginCreate hook (Service IPs and node ports), before validation.
 pub fn allocate(api: &mut ApiServer, obj: &mut Object) -> Result<(), ApiError> {
     match obj {
         Object::Service(s) => service::allocate(api, s, None),
@@ -98,6 +108,7 @@ pub fn allocate(api: &mut ApiServer, obj: &mut Object) -> Result<(), ApiError> {
     }
 }
 
+/// The store's BeginUpdate hook, before validation.
 pub fn allocate_update(api: &mut ApiServer, obj: &mut Object, old: &Object) -> Result<(), ApiError> {
     match (obj, old) {
         (Object::Service(s), Object::Service(o)) => service::allocate(api, s, Some(o)),
@@ -116,7 +127,11 @@ pub fn prepare_for_update(obj: &mut Object, old: &Object) {
         (Object::ReplicationController(n), Object::ReplicationController(o)) => n.status = o.status.clone(),
         (Object::DaemonSet(n), Object::DaemonSet(o)) => n.status = o.status.clone(),
         (Object::Service(n), Object::Service(o)) => n.status = o.status.clone(),
-        (Object::Namespace(n), Object::Namespace(o)) => n.status = o.status.clone(),
+        (Object::Namespace(n), Object::Namespace(o)) => {
+            // The namespace strategy keeps spec.finalizers; only /finalize changes them.
+            n.status = o.status.clone();
+            n.spec = o.spec.clone();
+        }
         (Object::Node(n), Object::Node(o)) => n.status = o.status.clone(),
         _ => {}
     }
@@ -152,19 +167,64 @@ fn spec_of(o: &Object) -> serde_json::Value {
     o.to_value().get("spec").cloned().unwrap_or(serde_json::Value::Null)
 }
 
-pub fn validate_update(api: &ApiServer, obj: &Object, old: &Object) -> Vec<FieldError> {
-    let mut errs = validation::validate_object_meta_update(obj, old);
-    let _ = api.missing_selector;
-    errs.extend(match (obj, old) {
-        (Object::Deployment(n), Object::Deployment(o)) => apps::validate_deployment_update(n, o),
-        (Object::ReplicaSet(n), Object::ReplicaSet(o)) => apps::validate_replica_set_update(n, o),
-        (Object::ReplicationController(n), _) => apps::validate_replication_controller(n),
-        (Object::DaemonSet(n), Object::DaemonSet(o)) => apps::validate_daemon_set_update(n, o),
-        (Object::Pod(n), Object::Pod(o)) => pod::validate_pod_update(n, o),
-        (Object::Service(n), Object::Service(o)) => service::validate_service_update(api, n, o),
-        _ => vec![],
-    });
+/// The status strategies' ValidateUpdate: metadata, plus the namespace
+/// phase rule (ValidateNamespaceStatusUpdate).
+pub fn validate_status_update(obj: &Object, old: &Object) -> Vec<FieldError> {
+    let mut errs = validation::validate_object_meta_update(obj.meta(), old.meta());
+    if let Object::Namespace(n) = obj {
+        let phase = n.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+        let value = apimachinery::field::BadValue::Str(phase.clone());
+        if n.metadata.deletion_timestamp.is_none() && phase != "Active" {
+            errs.push(FieldError::invalid("status.Phase", value, "may only be 'Active' if `deletionTimestamp` is empty"));
+        } else if n.metadata.deletion_timestamp.is_some() && phase != "Terminating" {
+            errs.push(FieldError::invalid("status.Phase", value, "may only be 'Terminating' if `deletionTimestamp` is not empty"));
+        }
+    }
     errs
+}
+
+/// The strategy's ValidateUpdate.
+pub fn validate_update(obj: &Object, old: &Object, selector_missing: bool) -> Vec<FieldError> {
+    match (obj, old) {
+        (Object::Deployment(n), Object::Deployment(o)) => apps::validate_deployment_update(n, o, selector_missing),
+        (Object::ReplicaSet(n), Object::ReplicaSet(o)) => apps::validate_replica_set_update(n, o, selector_missing),
+        (Object::DaemonSet(n), Object::DaemonSet(o)) => apps::validate_daemon_set_update(n, o, selector_missing),
+        (Object::ReplicationController(n), Object::ReplicationController(o)) => apps::validate_replication_controller_update(n, o),
+        (Object::Pod(n), Object::Pod(o)) => pod::validate_pod_update(n, o),
+        (Object::Service(n), Object::Service(o)) => service::validate_service_update(n, o),
+        (Object::Namespace(n), Object::Namespace(o)) => namespace::validate_namespace_update(n, o),
+        (Object::ConfigMap(n), Object::ConfigMap(o)) => {
+            let mut errs = validation::validate_object_meta_update(&n.metadata, &o.metadata);
+            errs.extend(core::validate_config_map_update(n, o));
+            errs
+        }
+        (Object::Node(n), Object::Node(o)) => {
+            let mut errs = validation::validate_object_meta_update(&n.metadata, &o.metadata);
+            errs.extend(core::validate_node_update(n, o));
+            errs
+        }
+        (Object::ServiceAccount(n), Object::ServiceAccount(o)) => {
+            let mut errs = validation::validate_object_meta_update(&n.metadata, &o.metadata);
+            errs.extend(core::validate_service_account(n));
+            errs
+        }
+        (Object::Endpoints(n), Object::Endpoints(o)) => {
+            let mut errs = validation::validate_object_meta_update(&n.metadata, &o.metadata);
+            errs.extend(core::validate_endpoints(n));
+            errs
+        }
+        (Object::Lease(n), Object::Lease(o)) => {
+            let mut errs = validation::validate_object_meta_update(&n.metadata, &o.metadata);
+            errs.extend(core::validate_lease(n));
+            errs
+        }
+        (Object::EndpointSlice(n), Object::EndpointSlice(o)) => {
+            let mut errs = validation::validate_object_meta_update(&n.metadata, &o.metadata);
+            errs.extend(core::validate_endpoint_slice(n));
+            errs
+        }
+        (n, o) => validation::validate_object_meta_update(n.meta(), o.meta()),
+    }
 }
 
 /// Graceful deletion period (CheckGracefulDelete); None: not graceful.

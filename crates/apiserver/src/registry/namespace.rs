@@ -1,10 +1,29 @@
 //! Namespaces: phase, the `kubernetes` finalizer, and two-step deletion
 //! (pkg/registry/core/namespace).
 
+use super::validation::{label_key, str_value, validate_kube_finalizer_name, validate_object_meta, validate_object_meta_update};
 use crate::{ApiServer, DeleteOptions, DeleteOutcome};
+use apimachinery::field::FieldError;
 use apimachinery::k8s_openapi::api::core::v1::{Namespace, NamespaceSpec, NamespaceStatus};
 use apimachinery::{ApiError, Kind, Object, ObjectKey};
 use std::sync::Arc;
+
+/// ValidateNamespace: metadata (DNS-1123 label names), then each
+/// `spec.finalizers` entry (reported at the unindexed path, as Kubernetes does).
+pub fn validate_namespace(n: &Namespace) -> Vec<FieldError> {
+    let mut errs = validate_object_meta(&n.metadata, Kind::Namespace);
+    for f in n.spec.iter().flat_map(|s| s.finalizers.iter().flatten()) {
+        errs.extend(label_key(f).into_iter().map(|m| FieldError::invalid("spec.finalizers", str_value(f), m)));
+        errs.extend(validate_kube_finalizer_name(f, "spec.finalizers"));
+    }
+    errs
+}
+
+/// ValidateNamespaceUpdate: metadata only (spec finalizers are kept from
+/// the stored object by the strategy).
+pub fn validate_namespace_update(n: &Namespace, o: &Namespace) -> Vec<FieldError> {
+    validate_object_meta_update(&n.metadata, &o.metadata)
+}
 
 pub fn prepare_for_create(n: &mut Namespace) {
     n.status = Some(NamespaceStatus { phase: Some("Active".into()), conditions: None });

@@ -1,0 +1,4 @@
+//! Data-driven tests of the request pipeline: validation messages and
+//! defaulting, checked against Kubernetes' own texts.
+
+mod validation;
