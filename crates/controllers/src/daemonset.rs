@@ -53,7 +53,7 @@ pub fn add_daemon_tolerations(spec: &mut PodSpec) {
         let t = Toleration { key: Some(key.into()), operator: Some("Exists".into()), effect: Some(effect.into()), ..Default::default() };
         // AddOrUpdateTolerationInPodSpec: replace a toleration with the same
         // key, operator, value and effect; otherwise append.
-        let same = |x: &Toleration| x.key == t.key && x.operator == t.operator && x.value.as_deref().unwrap_or("") == "" && x.effect == t.effect;
+        let same = |x: &Toleration| x.key == t.key && x.operator == t.operator && x.value.as_deref().unwrap_or("").is_empty() && x.effect == t.effect;
         match tolerations.iter_mut().find(|x| same(x)) {
             Some(x) => *x = t,
             None => tolerations.push(t),
@@ -103,16 +103,14 @@ fn requirement_matches(r: &NodeSelectorRequirement, value: Option<&String>) -> b
 pub fn node_matches(spec: &PodSpec, node: &Node) -> bool {
     let labels = meta::labels(&node.metadata);
     let name = name_of(&node.metadata).to_string();
-    if let Some(n) = spec.node_name.as_deref().filter(|n| !n.is_empty()) {
-        if n != name {
+    if let Some(n) = spec.node_name.as_deref().filter(|n| !n.is_empty())
+        && n != name {
             return false;
         }
-    }
-    if let Some(sel) = &spec.node_selector {
-        if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+    if let Some(sel) = &spec.node_selector
+        && !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
             return false;
         }
-    }
     let required = spec.affinity.as_ref().and_then(|a| a.node_affinity.as_ref()).and_then(|n| n.required_during_scheduling_ignored_during_execution.as_ref());
     if let Some(req) = required {
         let any = req.node_selector_terms.iter().any(|t| {
@@ -254,7 +252,7 @@ impl Controller for DaemonSetController {
         }
     }
 
-    fn sync(&mut self, api: &mut ApiServer, key: &ObjectKey, _queue: &mut Queue) -> Result<(), ApiError> {
+    fn sync(&mut self, api: &mut ApiServer, key: &ObjectKey, queue: &mut Queue) -> Result<(), ApiError> {
         let ds_obj = match api.get(Kind::DaemonSet, &key.namespace, &key.name) {
             Ok(o) => o,
             Err(e) if util::is_not_found(&e) => return Ok(()),
@@ -370,6 +368,7 @@ impl Controller for DaemonSetController {
         // updateDaemonSetStatus, from the pods as they are now.
         let node_pods = Self::node_to_pods(api, &ds, &selector);
         let (mut desired, mut current, mut misscheduled, mut ready, mut updated, mut available) = (0, 0, 0, 0, 0, 0);
+        let mut next_available: Option<apimachinery::Timestamp> = None;
         for node in &nodes {
             let name = name_of(&node.metadata);
             let (run, _) = node_should_run(&template_spec, node);
@@ -382,6 +381,8 @@ impl Controller for DaemonSetController {
                         ready += 1;
                         if is_pod_available(p, min_ready, now) {
                             available += 1;
+                        } else if let Some(t) = util::pod_available_at(p, min_ready, now) {
+                            next_available = Some(next_available.map_or(t, |n: apimachinery::Timestamp| n.min(t)));
                         }
                     }
                     if meta::labels(&p.metadata).get(CONTROLLER_REVISION_HASH) == Some(&hash) {
@@ -410,6 +411,10 @@ impl Controller for DaemonSetController {
                 Err(e) if util::is_not_found(&e) => {}
                 Err(e) => return Err(e),
             }
+        }
+        // Ready pods become available after minReadySeconds: look again then.
+        if let Some(t) = next_available {
+            queue.add_after(key.clone(), now, t.duration_since(now));
         }
         match first_err {
             Some(e) => Err(e),

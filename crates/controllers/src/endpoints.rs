@@ -129,9 +129,11 @@ pub fn repack_subsets(entries: Vec<(EndpointAddress, bool, Vec<EndpointPort>)>) 
             }
         }
     }
-    let mut groups: BTreeMap<PortKey, (Vec<EndpointPort>, Vec<EndpointAddress>, Vec<EndpointAddress>)> = BTreeMap::new();
+    /// One subset in the making: its ports, ready and not-ready addresses.
+    type Group = (Vec<EndpointPort>, Vec<EndpointAddress>, Vec<EndpointAddress>);
+    let mut groups: BTreeMap<PortKey, Group> = BTreeMap::new();
     for ((_, _, ready), (addr, mut ports)) in per_address {
-        ports.sort_by(|a, b| (a.name.clone().unwrap_or_default(), a.port).cmp(&(b.name.clone().unwrap_or_default(), b.port)));
+        ports.sort_by_key(|a| (a.name.clone().unwrap_or_default(), a.port));
         let g = groups.entry(key_of(&ports)).or_insert_with(|| (ports.clone(), vec![], vec![]));
         if ready { g.1.push(addr) } else { g.2.push(addr) }
     }

@@ -30,6 +30,8 @@ pub struct EndpointSliceController {
 }
 
 type PortKey = Vec<(String, i32, String)>;
+/// One slice to have: address type, ports, endpoints.
+type WantedSlice = (String, Option<Vec<EndpointPort>>, Option<Vec<Endpoint>>);
 
 impl EndpointSliceController {
     /// Desired endpoints grouped by (address type, port set).
@@ -109,11 +111,10 @@ impl Controller for EndpointSliceController {
             Kind::Pod => self.index.enqueue_for_pod(event, queue),
             Kind::EndpointSlice => {
                 let labels = meta::labels(event.object.meta());
-                if labels.get(MANAGED_BY_LABEL).map(String::as_str) == Some(MANAGED_BY) {
-                    if let Some(svc) = labels.get(SERVICE_NAME_LABEL) {
+                if labels.get(MANAGED_BY_LABEL).map(String::as_str) == Some(MANAGED_BY)
+                    && let Some(svc) = labels.get(SERVICE_NAME_LABEL) {
                         queue.add(ObjectKey::new(Kind::Service, &event.key.namespace, svc));
                     }
-                }
             }
             _ => {}
         }
@@ -135,7 +136,7 @@ impl Controller for EndpointSliceController {
             .collect();
         existing.sort_by(|a, b| util::created(&a.metadata).cmp(&util::created(&b.metadata)).then_with(|| name_of(&a.metadata).cmp(name_of(&b.metadata))));
         let labels = Self::labels(&svc);
-        let mut wanted: Vec<(String, Option<Vec<EndpointPort>>, Option<Vec<Endpoint>>)> = vec![];
+        let mut wanted: Vec<WantedSlice> = vec![];
         let desired = Self::desired(api, &svc);
         if desired.is_empty() {
             // The placeholder: one empty slice per address type.

@@ -266,13 +266,12 @@ impl Controller for GarbageCollector {
         }
         // An owner whose deletion just began (foreground) or whose
         // dependents now point at a waiting owner: look at them.
-        if let Some(prev) = &event.prev {
-            if prev.meta().deletion_timestamp.is_none() && m.deletion_timestamp.is_some() {
+        if let Some(prev) = &event.prev
+            && prev.meta().deletion_timestamp.is_none() && m.deletion_timestamp.is_some() {
                 for dep in self.dependents_of(&uid) {
                     queue.add(dep);
                 }
             }
-        }
     }
 
     fn sync(&mut self, api: &mut ApiServer, key: &ObjectKey, _queue: &mut Queue) -> Result<(), ApiError> {

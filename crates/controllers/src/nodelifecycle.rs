@@ -297,12 +297,11 @@ impl TaintEvictionController {
     }
 
     fn cancel(&mut self, api: &mut ApiServer, key: &ObjectKey, pod: Option<&Object>) {
-        if self.scheduled.remove(key).is_some() {
-            if let Some(p) = pod {
+        if self.scheduled.remove(key).is_some()
+            && let Some(p) = pod {
                 let msg = format!("Cancelling deletion of Pod {}/{}", key.namespace, key.name);
                 api.record_event(p, None, NORMAL, "TaintManagerEviction", &msg, &Self::reporter());
             }
-        }
     }
 
     fn process_pod(&mut self, api: &mut ApiServer, pod_obj: &std::sync::Arc<Object>, queue: &mut Queue) -> Result<(), ApiError> {

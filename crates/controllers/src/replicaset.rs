@@ -369,11 +369,10 @@ impl Controller for ReplicaSetController {
         let all_pods = util::list_arcs(api, Kind::Pod, Some(&w.namespace));
         let (active, terminating) = self.claim_pods(api, &w, &all_pods)?;
         let mut manage_err = None;
-        if !w.deleting {
-            if let Err(e) = self.manage_replicas(api, &w, &active, &all_pods) {
+        if !w.deleting
+            && let Err(e) = self.manage_replicas(api, &w, &active, &all_pods) {
                 manage_err = Some(e);
             }
-        }
         // As upstream, the status counts the pods listed before this sync's
         // own creates and deletes; their watch events bring the next sync.
         let counts = calculate_counts(&w, &active, terminating, now);
@@ -382,10 +381,13 @@ impl Controller for ReplicaSetController {
         if let Some((_, e)) = manage_err {
             return Err(e);
         }
-        // Pods that are ready but not yet available: look again once
-        // minReadySeconds have passed (replica_set.go syncReplicaSet).
-        if w.min_ready_seconds > 0 && counts.ready == w.replicas && counts.available != w.replicas {
-            queue.add_after(key.clone(), now, SignedDuration::from_secs(w.min_ready_seconds as i64));
+        // Pods that are ready but not yet available: look again when the
+        // first of them becomes available (replica_set.go syncReplicaSet,
+        // controller.FindMinNextPodAvailabilityCheck), else after minReadySeconds.
+        if w.min_ready_seconds > 0 && counts.ready != counts.available {
+            let next = active.iter().filter_map(|p| util::pod_available_at(p, w.min_ready_seconds, now)).min();
+            let delay = next.map_or(SignedDuration::from_secs(w.min_ready_seconds as i64), |t| t.duration_since(now));
+            queue.add_after(key.clone(), now, delay);
         }
         Ok(())
     }

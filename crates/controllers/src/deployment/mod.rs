@@ -66,11 +66,10 @@ impl Controller for DeploymentController {
                     if let Some(m) = self.selectors.get_mut(&ns) {
                         m.remove(&event.key.name);
                     }
-                } else if let Some(d) = event.object.as_typed::<Deployment>() {
-                    if let Ok(sel) = Selector::from_label_selector(&d.spec.selector) {
+                } else if let Some(d) = event.object.as_typed::<Deployment>()
+                    && let Ok(sel) = Selector::from_label_selector(&d.spec.selector) {
                         self.selectors.entry(ns).or_default().insert(event.key.name.clone(), sel);
                     }
-                }
                 queue.add(event.key.clone());
             }
             Kind::ReplicaSet => {
@@ -87,11 +86,10 @@ impl Controller for DeploymentController {
                     }
                 }
                 self.enqueue_rs_owner(&event.object, queue);
-                if let Some(prev) = &event.prev {
-                    if meta::controller_of(prev.meta()) != meta::controller_of(event.object.meta()) {
+                if let Some(prev) = &event.prev
+                    && meta::controller_of(prev.meta()) != meta::controller_of(event.object.meta()) {
                         self.enqueue_rs_owner(prev, queue);
                     }
-                }
             }
             // deletePod: Recreate waits for the old pods to be gone.
             Kind::Pod if event.event_type == EventType::Deleted => {
@@ -230,11 +228,10 @@ impl DeploymentSync<'_> {
             if !selector.matches(meta::labels(&pod.metadata)) {
                 continue;
             }
-            if let Some(r) = meta::controller_of(&pod.metadata) {
-                if let Some(v) = map.get_mut(&r.uid) {
+            if let Some(r) = meta::controller_of(&pod.metadata)
+                && let Some(v) = map.get_mut(&r.uid) {
                     v.push(pod);
                 }
-            }
         }
         map
     }

@@ -154,14 +154,13 @@ pub fn new_rs_new_replicas(d: &Deployment, all: &[&ReplicaSet], new_rs: &Replica
 pub fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
     fn strip(t: &PodTemplateSpec) -> PodTemplateSpec {
         let mut t = t.clone();
-        if let Some(m) = t.metadata.as_mut() {
-            if let Some(l) = m.labels.as_mut() {
+        if let Some(m) = t.metadata.as_mut()
+            && let Some(l) = m.labels.as_mut() {
                 l.remove(POD_TEMPLATE_HASH);
                 if l.is_empty() {
                     m.labels = None;
                 }
             }
-        }
         t
     }
     strip(a) == strip(b)

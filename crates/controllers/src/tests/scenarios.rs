@@ -489,3 +489,65 @@ fn controllers_are_deterministic() {
     }
     assert_eq!(run(), run());
 }
+
+#[test]
+fn min_ready_seconds_delays_availability() {
+    let mut h = Harness::new();
+    let mut d = deployment("slow", 2, "nginx");
+    d["spec"]["minReadySeconds"] = json!(10);
+    h.create(d);
+    h.settle();
+    let st = h.json(Kind::Deployment, "default", "slow")["status"].clone();
+    assert_eq!((st["readyReplicas"].clone(), st["availableReplicas"].clone(), st["unavailableReplicas"].clone()), (json!(2), Value::Null, json!(2)));
+    h.advance(9);
+    assert_eq!(h.json(Kind::Deployment, "default", "slow")["status"]["availableReplicas"], Value::Null);
+    h.advance(1);
+    let st = h.json(Kind::Deployment, "default", "slow")["status"].clone();
+    assert_eq!((st["availableReplicas"].clone(), st["unavailableReplicas"].clone()), (json!(2), Value::Null));
+}
+
+#[test]
+fn progress_deadline_exceeded_when_pods_never_become_ready() {
+    let mut h = Harness::new();
+    h.auto_ready = false;
+    let mut d = deployment("stuck", 1, "nginx");
+    d["spec"]["progressDeadlineSeconds"] = json!(30);
+    h.create(d);
+    h.advance(29);
+    let progressing = |h: &Harness| {
+        h.json(Kind::Deployment, "default", "stuck")["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Progressing").map(|c| (c["status"].clone(), c["reason"].clone(), c["message"].clone()))
+    };
+    // The RS reporting its (pending) pod counts as progress.
+    assert_eq!(progressing(&h).map(|p| p.1), Some(json!("ReplicaSetUpdated")));
+    h.advance(5);
+    let rs = rs_names(&h)[0].clone();
+    assert_eq!(progressing(&h), Some((json!("False"), json!("ProgressDeadlineExceeded"), json!(format!("ReplicaSet \"{rs}\" has timed out progressing.")))));
+}
+
+#[test]
+fn change_cause_is_copied_and_history_is_limited() {
+    let mut h = Harness::new();
+    let mut d = deployment("hist", 1, "nginx:1");
+    d["spec"]["revisionHistoryLimit"] = json!(1);
+    d["metadata"]["annotations"] = json!({"kubernetes.io/change-cause": "first"});
+    h.create(d);
+    h.settle();
+    for (i, image) in ["nginx:2", "nginx:3"].iter().enumerate() {
+        h.patch(
+            Kind::Deployment,
+            "hist",
+            json!({"metadata": {"annotations": {"kubernetes.io/change-cause": format!("rollout {}", i + 2)}}, "spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}}}),
+        );
+        h.settle();
+    }
+    // Revision 1 was cleaned up; 2 (scaled to 0) and 3 (current) remain.
+    let mut revs: Vec<(String, String)> = rs_names(&h)
+        .iter()
+        .map(|n| {
+            let a = h.json(Kind::ReplicaSet, "default", n)["metadata"]["annotations"].clone();
+            (a[du::REVISION].as_str().unwrap_or("").to_string(), a["kubernetes.io/change-cause"].as_str().unwrap_or("").to_string())
+        })
+        .collect();
+    revs.sort();
+    assert_eq!(revs, vec![("2".to_string(), "rollout 2".to_string()), ("3".to_string(), "rollout 3".to_string())]);
+}
