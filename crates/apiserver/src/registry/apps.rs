@@ -333,11 +333,10 @@ fn daemon_set_spec(d: &DaemonSet, selector_missing: bool) -> Vec<FieldError> {
     if matches == Some(false) {
         errs.push(FieldError::invalid("spec.template.metadata.labels", label_map_json(&template_labels(&spec.template)), "`selector` does not match template `labels`"));
     }
-    if let Some(s) = sel {
-        if s.match_labels.as_ref().is_none_or(|m| m.is_empty()) && s.match_expressions.as_ref().is_none_or(|e| e.is_empty()) {
+    if let Some(s) = sel
+        && s.match_labels.as_ref().is_none_or(|m| m.is_empty()) && s.match_expressions.as_ref().is_none_or(|e| e.is_empty()) {
             errs.push(FieldError::invalid("spec.selector", json_value(s), "empty selector is invalid for daemonset"));
         }
-    }
     validate_pod_template_spec(&spec.template, "spec.template", &mut errs);
     validate_controller_template_tail(&spec.template, "DaemonSet", &mut errs);
     errs.extend(non_negative("spec.minReadySeconds", spec.min_ready_seconds.unwrap_or(0) as i64));

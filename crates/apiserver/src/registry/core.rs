@@ -248,11 +248,10 @@ pub fn validate_endpoint_slice(s: &EndpointSlice) -> Vec<FieldError> {
         for (j, a) in e.addresses.iter().enumerate() {
             let ap = format!("{ep}.addresses[{j}]");
             match at {
-                "IPv4" => {
-                    if validate_ip(a, &ap, &mut errs) {
+                "IPv4"
+                    if validate_ip(a, &ap, &mut errs) => {
                         non_special_ip(a, &ap, &mut errs);
                     }
-                }
                 "FQDN" => errs.extend(dns1123_subdomain(a).into_iter().map(|m| FieldError::invalid(ap.clone(), str_value(a), m))),
                 _ => {}
             }

@@ -146,14 +146,13 @@ pub fn default_pod_spec(spec: &mut PodSpec, is_pod: bool) {
         spec.enable_service_links.get_or_insert(true);
         // Requests default to limits when only limits are given (pods only).
         for c in spec.containers.iter_mut() {
-            if let Some(res) = c.resources.as_mut() {
-                if let Some(limits) = res.limits.clone() {
+            if let Some(res) = c.resources.as_mut()
+                && let Some(limits) = res.limits.clone() {
                     let requests = res.requests.get_or_insert_with(Default::default);
                     for (k, v) in limits {
                         requests.entry(k).or_insert(v);
                     }
                 }
-            }
         }
         if spec.host_network == Some(true) {
             for c in spec.init_containers.iter_mut().flatten().chain(spec.containers.iter_mut()) {
@@ -259,21 +258,18 @@ fn validate_volume_source(v: &Volume, path: &str) -> Vec<FieldError> {
                     }
                 }
             }
-            "secret" => {
-                if v.secret.as_ref().is_some_and(|s| s.secret_name.as_deref().is_none_or(str::is_empty)) {
+            "secret"
+                if v.secret.as_ref().is_some_and(|s| s.secret_name.as_deref().is_none_or(str::is_empty)) => {
                     errs.push(FieldError::required(format!("{path}.secret.secretName"), ""));
                 }
-            }
-            "configMap" => {
-                if v.config_map.as_ref().is_some_and(|c| c.name.is_empty()) {
+            "configMap"
+                if v.config_map.as_ref().is_some_and(|c| c.name.is_empty()) => {
                     errs.push(FieldError::required(format!("{path}.configMap.name"), ""));
                 }
-            }
-            "persistentVolumeClaim" => {
-                if v.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name.is_empty()) {
+            "persistentVolumeClaim"
+                if v.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name.is_empty()) => {
                     errs.push(FieldError::required(format!("{path}.persistentVolumeClaim.claimName"), ""));
                 }
-            }
             _ => {}
         }
     }
@@ -326,11 +322,10 @@ fn validate_handler(probe_like: &serde_json::Value, path: &str, errs: &mut Vec<F
         handlers += 1;
         let hp = format!("{path}.{key}");
         match key {
-            "exec" => {
-                if h.get("command").and_then(|c| c.as_array()).is_none_or(|c| c.is_empty()) {
+            "exec"
+                if h.get("command").and_then(|c| c.as_array()).is_none_or(|c| c.is_empty()) => {
                     errs.push(FieldError::required(format!("{hp}.command"), ""));
                 }
-            }
             "httpGet" => {
                 if h.get("path").and_then(|p| p.as_str()).is_none_or(str::is_empty) {
                     errs.push(FieldError::required(format!("{hp}.path"), ""));
@@ -380,11 +375,10 @@ fn validate_probe(probe: Option<&Probe>, path: &str, success_must_be_one: bool, 
     if success_must_be_one && success != 1 {
         errs.push(FieldError::invalid(format!("{path}.successThreshold"), BadValue::Int(success as i64), "must be 1"));
     }
-    if !success_must_be_one {
-        if let Some(t) = probe.termination_grace_period_seconds {
+    if !success_must_be_one
+        && let Some(t) = probe.termination_grace_period_seconds {
             errs.push(FieldError::invalid(format!("{path}.terminationGracePeriodSeconds"), BadValue::Int(t), "must not be set for readinessProbes"));
         }
-    }
 }
 
 fn is_standard_container_resource(name: &str) -> bool {
@@ -410,17 +404,15 @@ fn validate_resources(c: &Container, path: &str, errs: &mut Vec<FieldError>) {
             if quantity::milli(q) < 0 {
                 errs.push(FieldError::invalid(fp.clone(), str_value(&q.0), "must be greater than or equal to 0"));
             }
-            if seg == "requests" {
-                if let Some(l) = limits.get(name) {
-                    if quantity::milli(q) > quantity::milli(l) {
+            if seg == "requests"
+                && let Some(l) = limits.get(name)
+                    && quantity::milli(q) > quantity::milli(l) {
                         errs.push(FieldError::invalid(
                             format!("{path}.requests"),
                             str_value(&q.0),
                             format!("must be less than or equal to {name} limit of {}", l.0),
                         ));
                     }
-                }
-            }
         }
     }
 }
@@ -687,11 +679,10 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &str) -> Vec<FieldError> {
     if let Some(node) = spec.node_name.as_deref().filter(|n| !n.is_empty()) {
         errs.extend(dns1123_subdomain(node).into_iter().map(|m| FieldError::invalid(format!("{path}.nodeName"), str_value(node), m)));
     }
-    if let Some(ads) = spec.active_deadline_seconds {
-        if !(1..=i32::MAX as i64).contains(&ads) {
+    if let Some(ads) = spec.active_deadline_seconds
+        && !(1..=i32::MAX as i64).contains(&ads) {
             errs.push(FieldError::invalid(format!("{path}.activeDeadlineSeconds"), BadValue::Int(ads), "must be between 1 and 2147483647, inclusive"));
         }
-    }
     for (field, seg) in [(spec.hostname.as_deref(), "hostname"), (spec.subdomain.as_deref(), "subdomain")] {
         if let Some(v) = field.filter(|v| !v.is_empty()) {
             errs.extend(dns1123_label(v).into_iter().map(|m| FieldError::invalid(format!("{path}.{seg}"), str_value(v), m)));

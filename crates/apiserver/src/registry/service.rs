@@ -501,11 +501,10 @@ pub fn validate_service(s: &Service) -> Vec<FieldError> {
         Some(p) if !["Cluster", "Local"].contains(&p) => errs.push(FieldError::unsupported("spec.internalTrafficPolicy", str_value(p), &["Cluster", "Local"])),
         _ => {}
     }
-    if let Some(td) = spec.traffic_distribution.as_deref() {
-        if td != "PreferClose" {
+    if let Some(td) = spec.traffic_distribution.as_deref()
+        && td != "PreferClose" {
             errs.push(FieldError::unsupported("spec.trafficDistribution", str_value(td), &["PreferClose"]));
         }
-    }
     errs
 }
 
