@@ -7,8 +7,9 @@
 
 use serde_json::Value;
 
-/// Limits on a YAML input, beyond the API server's 3 MiB body limit.
-pub const MAX_YAML_BYTES: usize = 3 * 1024 * 1024;
+/// Limits on a YAML input. The API server's own 3 MiB body limit applies
+/// later, to the JSON that kubectl sends.
+pub const MAX_YAML_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_DEPTH: usize = 64;
 pub const MAX_NODES: usize = 250_000;
 pub const MAX_ALIASES: usize = 1_000;
@@ -32,6 +33,9 @@ impl std::fmt::Display for YamlError {
 fn options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
+    // sigs.k8s.io/yaml (non-strict, as kubectl reads files) keeps the last
+    // of duplicate keys.
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     if let Some(b) = options.budget.as_mut() {
         b.max_depth = MAX_DEPTH;
         b.max_nodes = MAX_NODES;
@@ -47,29 +51,52 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
     if text.len() > MAX_YAML_BYTES {
         return Err(YamlError { line: None, message: format!("document is larger than the {MAX_YAML_BYTES} byte limit") });
     }
-    let docs: Vec<Value> = serde_saphyr::from_multiple_with_options(text, options()).map_err(convert_error)?;
+    let docs: Vec<Value> = serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| convert_error(e, text))?;
     Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
 }
 
-fn convert_error(e: serde_saphyr::Error) -> YamlError {
-    let text = e.to_string();
-    // serde-saphyr says "... at line L column C"; keep the line, drop the rest.
-    let mut line = None;
-    let mut message = text.clone();
-    if let Some(idx) = text.find(" at line ") {
-        let tail = &text[idx + 9..];
-        let digits: String = tail.chars().take_while(|c| c.is_ascii_digit()).collect();
-        line = digits.parse().ok();
-        message = text[..idx].to_string();
-    } else if let Some(idx) = text.find("line ") {
-        let tail = &text[idx + 5..];
-        let digits: String = tail.chars().take_while(|c| c.is_ascii_digit()).collect();
-        if let Ok(l) = digits.parse() {
-            line = Some(l);
-        }
+/// serde-saphyr's errors in go-yaml's words (the YAML library behind
+/// kubectl's "error converting YAML to JSON"), for the mistakes people make.
+fn convert_error(e: serde_saphyr::Error, text: &str) -> YamlError {
+    use serde_saphyr::budget::BudgetBreach;
+    if let serde_saphyr::Error::Budget { breach, .. } = &e {
+        return match breach {
+            BudgetBreach::Depth { .. } => YamlError { line: None, message: format!("exceeded max depth of {MAX_DEPTH}") },
+            BudgetBreach::Aliases { .. } | BudgetBreach::Nodes { .. } => YamlError { line: None, message: "document contains excessive aliasing".into() },
+            _ => YamlError { line: None, message: "document is too large".into() },
+        };
     }
-    let message = message.trim().trim_end_matches(':').to_string();
-    YamlError { line, message: message.lines().next().unwrap_or("").to_string() }
+    let raw = e.to_string();
+    let (mut line, mut message) = match raw.find(" at line ") {
+        Some(idx) => {
+            let digits: String = raw[idx + 9..].chars().take_while(|c| c.is_ascii_digit()).collect();
+            (digits.parse().ok(), raw[..idx].to_string())
+        }
+        None => (None, raw.clone()),
+    };
+    message = message.lines().next().unwrap_or("").trim().trim_end_matches(':').to_string();
+    // The line after the last one: where go-yaml reports an unexpected end.
+    let eof_line = text.matches('\n').count() + 1;
+    if message.contains("budget breached") || message.contains("recursion limit exceeded") {
+        let depth = message.contains("Depth") || message.contains("recursion");
+        return YamlError {
+            line: None,
+            message: if depth { format!("exceeded max depth of {MAX_DEPTH}") } else { "document contains excessive aliasing".into() },
+        };
+    }
+    if message.contains("tabs disallowed") {
+        message = "found character that cannot start any token".into();
+    } else if message.contains("unclosed quote") {
+        message = "found unexpected end of stream".into();
+        line = Some(eof_line);
+    } else if message.contains("unclosed bracket '['") {
+        message = "did not find expected ',' or ']'".into();
+        line = Some(eof_line);
+    } else if message.contains("unclosed bracket '{'") || message.contains("unclosed brace") {
+        message = "did not find expected ',' or '}'".into();
+        line = Some(eof_line);
+    }
+    YamlError { line, message }
 }
 
 const BEST_WIDTH: usize = 80;
@@ -494,6 +521,14 @@ mod tests {
         let deep = format!("{}1{}", "[".repeat(500), "]".repeat(500));
         assert!(parse_documents(&deep).is_err());
         let err = parse_documents("a: b\n  c: d\n").unwrap_err();
-        assert_eq!(err.line, Some(2), "{err:?}");
+        assert_eq!(err.to_string(), "yaml: line 2: mapping values are not allowed in this context");
+        // go-yaml's words for the common mistakes.
+        let tab = parse_documents("apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n").unwrap_err();
+        assert_eq!(tab.to_string(), "yaml: line 4: found character that cannot start any token");
+        let quote = parse_documents("apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"x\nspec: {}\n").unwrap_err();
+        assert_eq!(quote.to_string(), "yaml: line 6: found unexpected end of stream");
+        assert_eq!(parse_documents(bomb).unwrap_err().to_string(), "yaml: document contains excessive aliasing");
+        assert_eq!(parse_documents(&deep).unwrap_err().to_string(), "yaml: exceeded max depth of 64");
+        assert_eq!(parse_documents("a: 1\na: 2\n").unwrap(), vec![json!({"a": 2})]);
     }
 }
