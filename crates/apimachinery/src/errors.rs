@@ -132,8 +132,9 @@ impl ApiError {
     pub fn forbidden_object(info: &KindInfo, name: &str, why: &str) -> ApiError {
         Self::about(403, Reason::Forbidden, format!("{} \"{}\" is forbidden: {}", info.qualified_plural(), name, why), info, name)
     }
+    /// NewRequestEntityTooLargeError: `Request entity too large: <why>`.
     pub fn too_large(message: impl Into<String>) -> ApiError {
-        Self::simple(413, Reason::RequestEntityTooLarge, message.into())
+        Self::simple(413, Reason::RequestEntityTooLarge, format!("Request entity too large: {}", message.into()))
     }
     pub fn internal(message: impl Into<String>) -> ApiError {
         Self::simple(500, Reason::InternalError, format!("Internal error occurred: {}", message.into()))

@@ -31,6 +31,16 @@ pub use patch::PatchType;
 /// kube-apiserver's request body limit (MaxRequestBodyBytes).
 pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;
 
+/// The body-size check of the API server's handlers (limitedReadBody):
+/// bodies over 3 MiB are refused with 413 before anything is decoded.
+pub fn check_request_body(body: &serde_json::Value) -> Result<(), ApiError> {
+    let size = serde_json::to_vec(body).map(|b| b.len()).unwrap_or(usize::MAX);
+    if size > MAX_REQUEST_BODY_BYTES {
+        return Err(ApiError::too_large(format!("limit is {MAX_REQUEST_BODY_BYTES}")));
+    }
+    Ok(())
+}
+
 /// `fieldValidation`: what to do with unknown or duplicate fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum FieldValidation {

@@ -87,6 +87,7 @@ fn value_ns(v: &Value) -> String {
 
 /// POSTs a JSON object (decode with field validation, then create).
 fn create_value(ctx: &mut Ctx, kind: Kind, v: Value, opts: &WriteOptions) -> Result<Arc<Object>, ApiError> {
+    apiserver::check_request_body(&v)?;
     let api = ctx.world.api_mut();
     let obj = apiserver::decode::decode_typed(api, kind, v, opts.field_validation)?;
     let r = api.create(obj, opts);
@@ -383,6 +384,7 @@ fn apply_one(ctx: &mut Ctx, args: &Args, m: &Manifest, kind: Kind, v: Value, d: 
             name
         ));
     }
+    apiserver::check_request_body(&modified).map_err(|e| CmdError::Source { verb: "patching", source: m.source.clone(), error: e })?;
     let patch = three_way_patch(original.as_ref(), &modified, &current_v);
     if patch.as_object().is_some_and(|m| m.is_empty()) {
         print_result(out, args, kind, &name, "unchanged", d);
@@ -512,7 +514,7 @@ pub fn replace(ctx: &mut Ctx, args: &Args, _rest: &[String], out: &mut Output) -
             continue;
         }
         let api = ctx.world.api_mut();
-        let r = apiserver::decode::decode_typed(api, kind, v, field_validation(args)).and_then(|obj| api.update(obj, &WriteOptions { dry_run: d != DryRun::None, ..Default::default() }));
+        let r = apiserver::check_request_body(&v).and_then(|_| apiserver::decode::decode_typed(api, kind, v, field_validation(args))).and_then(|obj| api.update(obj, &WriteOptions { dry_run: d != DryRun::None, ..Default::default() }));
         ctx.world.settle();
         match r {
             Ok(_) => print_result(out, args, kind, &name, "replaced", d),

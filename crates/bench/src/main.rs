@@ -1,0 +1,115 @@
+//! Benchmarks for BENCHMARKS.md. Run: `cargo run --release -p bench`
+//! (optionally `-- NAME` to run one). Each measures CPU work of the
+//! simulation on this thread with the wall clock (the machine has nothing
+//! else to do) and reports the best of several runs.
+#![allow(clippy::disallowed_methods)] // a benchmark is the one place that reads the wall clock
+
+use apimachinery::selector::Selector;
+use apimachinery::{Kind, Object, SignedDuration};
+use kubectl::config::KubeConfig;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use world::{ClusterProfile, World};
+
+/// Counts live heap bytes, for "bytes of state per pod".
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size(), Ordering::Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        LIVE.fetch_add(new, Ordering::Relaxed);
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        unsafe { System.realloc(p, l, new) }
+    }
+}
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn kubectl(w: &mut World, cfg: &mut KubeConfig, line: &str) -> kubectl::Output {
+    let mut ctx = kubectl::Ctx { world: w, config: cfg, files: &kubectl::NoFiles, stdin: None };
+    match kubectl::run_line(&mut ctx, line) {
+        kubectl::Outcome::Done(o) | kubectl::Outcome::Watching(o, _) => o,
+    }
+}
+
+fn running_pods(w: &World, ns: &str) -> usize {
+    let list = w.api().list(Kind::Pod, Some(ns), &Selector::everything(), &[]).map(|l| l.items).unwrap_or_default();
+    list.iter().filter(|o| matches!(&***o, Object::Pod(p) if p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))).count()
+}
+
+/// A cluster with one Deployment of `replicas` nginx pods, all Running.
+fn deployment_world(workers: usize, replicas: usize) -> (World, KubeConfig, Duration) {
+    let profile = ClusterProfile::kubeadm(workers);
+    let mut cfg = KubeConfig::for_profile(&profile);
+    let mut w = World::new(profile, 1);
+    let start = Instant::now();
+    let out = kubectl(&mut w, &mut cfg, &format!("create deployment web --image=nginx --replicas={replicas}"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let deadline = w.now() + SignedDuration::from_secs(3600);
+    let ok = w.run_until(deadline, |w| running_pods(w, "default") >= replicas);
+    let took = start.elapsed();
+    assert!(ok, "only {} of {replicas} pods Running after an hour", running_pods(&w, "default"));
+    (w, cfg, took)
+}
+
+fn best_of(n: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    (0..n).map(|_| f()).min().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let only = std::env::args().nth(1);
+    let want = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    println!("| benchmark | result | goal |");
+    println!("|---|---|---|");
+    if want("deploy1000") {
+        let t = best_of(3, || deployment_world(99, 1000).2);
+        println!("| 1,000-replica Deployment on a 100-node cluster, until all pods Running | {} | ≤ 250 ms |", ms(t));
+    }
+    if want("get10000") {
+        let (mut w, mut cfg, _) = deployment_world(99, 10_000);
+        let pods = w.api().store().list(Kind::Pod, None).count();
+        let t = best_of(5, || {
+            let start = Instant::now();
+            let out = kubectl(&mut w, &mut cfg, "get pods -A");
+            let took = start.elapsed();
+            assert!(out.stdout.lines().count() > 10_000, "{}", out.stderr);
+            took
+        });
+        println!("| `kubectl get pods -A` over {pods} pods | {} | ≤ 20 ms |", ms(t));
+    }
+    if want("idlehour") {
+        let t = best_of(3, || {
+            let mut w = World::new(ClusterProfile::kubeadm(3), 1);
+            let start = Instant::now();
+            w.advance(SignedDuration::from_secs(3600));
+            start.elapsed()
+        });
+        println!("| one simulated hour of an idle 4-node cluster | {} | ≤ 50 ms |", ms(t));
+    }
+    if want("bytes") {
+        let w0 = World::new(ClusterProfile::kubeadm(3), 1);
+        drop(w0);
+        let before = LIVE.load(Ordering::Relaxed);
+        let (w, _, _) = deployment_world(3, 0);
+        let base = LIVE.load(Ordering::Relaxed) - before;
+        drop(w);
+        let before = LIVE.load(Ordering::Relaxed);
+        let (w, _, _) = deployment_world(3, 300);
+        let with = LIVE.load(Ordering::Relaxed) - before;
+        let per_pod = (with.saturating_sub(base)) / 300;
+        drop(w);
+        println!("| heap bytes of state per Running pod (pod, its events, history, caches) | {per_pod} B | — |");
+    }
+}
