@@ -131,3 +131,122 @@ fn transcripts() {
     let failures: Vec<String> = files.iter().filter_map(|f| run_case(f).err()).collect();
     assert!(failures.is_empty(), "{} of {} transcripts differ:\n{}", failures.len(), files.len(), failures.join("\n"));
 }
+
+/// Bad input: each case writes its files, runs one command, and must print
+/// exactly what kubectl prints and leave the cluster untouched (same
+/// full-state hash, clock included).
+#[test]
+fn bad_input_is_refused_without_changing_the_cluster() {
+    let big_value = "x".repeat(3 * 1024 * 1024 + 10);
+    let big = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  blob: {big_value}\n");
+    let bomb = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n".to_string();
+    let deep = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata: {}1{}\n", "[".repeat(200), "]".repeat(200));
+    let pod = |name: &str, extra: &str| format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  containers:\n  - name: c\n    image: nginx\n{extra}");
+    let cases: Vec<(&str, Vec<(&str, String)>, &str, String)> = vec![
+        (
+            "tab indentation",
+            vec![("bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n".into())],
+            "kubectl apply -f bad.yaml",
+            "error: error parsing bad.yaml: error converting YAML to JSON: yaml: line 4: found character that cannot start any token\n".into(),
+        ),
+        (
+            "bad indentation",
+            vec![("bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   labels: {}\n".into())],
+            "kubectl create -f bad.yaml",
+            "error: error parsing bad.yaml: error converting YAML to JSON: yaml: line 5: mapping values are not allowed in this context\n".into(),
+        ),
+        (
+            "unclosed quote",
+            vec![("bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"x\nspec: {}\n".into())],
+            "kubectl create -f bad.yaml",
+            "error: error parsing bad.yaml: error converting YAML to JSON: yaml: line 6: found unexpected end of stream\n".into(),
+        ),
+        (
+            "unknown field, kubectl's default --validate=strict",
+            vec![("pod.yaml", pod("web", "  foo: bar\n"))],
+            "kubectl create -f pod.yaml",
+            "Error from server (BadRequest): error when creating \"pod.yaml\": Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.foo\"\n".into(),
+        ),
+        (
+            "invalid name",
+            vec![("pod.yaml", pod("Bad_Name", ""))],
+            "kubectl apply -f pod.yaml",
+            "The Pod \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\n".into(),
+        ),
+        (
+            "invalid name from the command line",
+            vec![],
+            "kubectl run Bad_Name --image=nginx",
+            // `run` names the container after the pod, so both names are wrong;
+            // ValidatePodCreate checks metadata first, then the spec.
+            "The Pod \"Bad_Name\" is invalid: \n* metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\n* spec.containers[0].name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')\n".into(),
+        ),
+        (
+            "unknown kind",
+            vec![("foo.yaml", "apiVersion: v1\nkind: Foo\nmetadata:\n  name: x\n".into())],
+            "kubectl apply -f foo.yaml",
+            "error: resource mapping not found for name: \"x\" namespace: \"\" from \"foo.yaml\": no matches for kind \"Foo\" in version \"v1\"\nensure CRDs are installed first\n".into(),
+        ),
+        (
+            "missing apiVersion",
+            vec![("x.yaml", "kind: Pod\nmetadata:\n  name: x\n".into())],
+            "kubectl create -f x.yaml",
+            "error: error validating \"x.yaml\": error validating data: apiVersion not set; if you choose to ignore these errors, turn validation off with --validate=false\n".into(),
+        ),
+        (
+            "missing apiVersion and kind",
+            vec![("x.yaml", "metadata:\n  name: x\n".into())],
+            "kubectl apply -f x.yaml",
+            "error: error validating \"x.yaml\": error validating data: [apiVersion not set, kind not set]; if you choose to ignore these errors, turn validation off with --validate=false\n".into(),
+        ),
+        (
+            "a document over the API server's 3 MiB limit",
+            vec![("big.yaml", big)],
+            "kubectl create -f big.yaml",
+            "Error from server (RequestEntityTooLarge): error when creating \"big.yaml\": Request entity too large: limit is 3145728\n".into(),
+        ),
+        (
+            "a YAML alias bomb",
+            vec![("bomb.yaml", bomb)],
+            "kubectl apply -f bomb.yaml",
+            "error: error parsing bomb.yaml: error converting YAML to JSON: yaml: document contains excessive aliasing\n".into(),
+        ),
+        (
+            "absurd nesting",
+            vec![("deep.yaml", deep)],
+            "kubectl apply -f deep.yaml",
+            "error: error parsing deep.yaml: error converting YAML to JSON: yaml: exceeded max depth of 64\n".into(),
+        ),
+        (
+            "selector that does not match the template's labels",
+            vec![(
+                "d.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: api\n    spec:\n      containers:\n      - name: nginx\n        image: nginx\n".into(),
+            )],
+            "kubectl apply -f d.yaml",
+            "The Deployment \"web\" is invalid: spec.template.metadata.labels: Invalid value: {\"app\":\"api\"}: `selector` does not match template `labels`\n".into(),
+        ),
+        ("unknown resource type", vec![], "kubectl get foos", "error: the server doesn't have a resource type \"foos\"\n".into()),
+        ("unknown flag", vec![], "kubectl get pods --bogus", "error: unknown flag: --bogus\nSee 'kubectl get --help' for usage.\n".into()),
+        ("missing file", vec![], "kubectl apply -f nope.yaml", "error: the path \"nope.yaml\" does not exist\n".into()),
+        ("missing object", vec![], "kubectl delete pod nope", "Error from server (NotFound): pods \"nope\" not found\n".into()),
+        ("missing namespace", vec![("pod.yaml", pod("web", ""))], "kubectl create -f pod.yaml -n nope", "Error from server (NotFound): error when creating \"pod.yaml\": namespaces \"nope\" not found\n".into()),
+    ];
+    let mut sh = Shell::new(ClusterProfile::kubeadm(3), 1);
+    let mut failures = vec![];
+    for (what, files, command, expected) in cases {
+        for (name, text) in files {
+            sh.fs.write(&format!("/root/{name}"), text).expect("test files fit");
+        }
+        let before = sh.world.state_hash();
+        let shown: String = sh.run_script(command).into_iter().map(|(_, s)| s.text).collect();
+        let after = sh.world.state_hash();
+        if shown != expected {
+            failures.push(format!("{what}: `{command}`\n  expected: {expected:?}\n  actual:   {shown:?}"));
+        }
+        if before != after {
+            failures.push(format!("{what}: `{command}` changed the cluster"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
