@@ -19,6 +19,7 @@ pub mod jsonpath;
 pub mod mutate;
 pub mod rollout;
 pub mod tabwriter;
+pub mod wait;
 
 use apimachinery::Kind;
 use args::Args;
@@ -138,6 +139,7 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Outcome {
         "cordon" => mutate::cordon(ctx, &args, &rest, &mut out, true),
         "uncordon" => mutate::cordon(ctx, &args, &rest, &mut out, false),
         "rollout" => rollout::run(ctx, &args, &rest, &mut out),
+        "wait" => wait::run(ctx, &args, &rest, &mut out),
         "api-resources" => info::api_resources(ctx, &args, &mut out),
         "version" => info::version(ctx, &args, &mut out),
         "cluster-info" => info::cluster_info(ctx, &args, &mut out),
