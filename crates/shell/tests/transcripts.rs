@@ -250,3 +250,42 @@ fn bad_input_is_refused_without_changing_the_cluster() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+const MIXED_SCRIPT: &str = r#"kubectl create deployment web --image=nginx --replicas=3
+kubectl run shell --image=busybox -- sleep 3600
+kubectl create namespace team-a
+kubectl create deployment api --image=httpd -n team-a
+sleep 30
+kubectl scale deployment web --replicas=5
+kubectl set image deployment/web nginx=nginx:1.27
+kubectl rollout status deployment/web
+kubectl delete pod shell
+kubectl expose deployment web --port=80 --type=NodePort
+kubectl rollout undo deployment/web
+sleep 60
+kubectl get pods -A -o wide
+"#;
+
+fn run_mixed(seed: u64) -> (u64, String) {
+    let mut sh = Shell::new(ClusterProfile::kubeadm(3), seed);
+    let out: String = sh.run_script(MIXED_SCRIPT).into_iter().map(|(_, s)| s.text).collect();
+    (sh.world.state_hash(), out)
+}
+
+/// Same seed + same commands = same bytes of state; another seed gives
+/// other random names.
+#[test]
+fn same_seed_same_state_other_seed_other_names() {
+    let (h1, out1) = run_mixed(7);
+    let (h2, out2) = run_mixed(7);
+    assert_eq!(h1, h2, "same seed, same script, different state");
+    assert_eq!(out1, out2);
+    let (h3, out3) = run_mixed(8);
+    assert_ne!(h1, h3);
+    let pod_names = |out: &str| -> Vec<String> {
+        out.lines().filter(|l| l.starts_with("default ")).filter_map(|l| l.split_whitespace().nth(1).map(str::to_string)).collect()
+    };
+    let (a, b) = (pod_names(&out1), pod_names(&out3));
+    assert!(!a.is_empty(), "the script created pods:\n{out1}");
+    assert_ne!(a, b, "pod suffixes come from the seed");
+}
