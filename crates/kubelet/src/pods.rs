@@ -521,6 +521,14 @@ impl Kubelet {
                     Ok(r) => behaviour::behaviour(&r, &command, &args, &ctx),
                     Err(_) => behaviour::script("", &ctx),
                 };
+                // An init container (not a sidecar) runs to completion by
+                // definition: a program the simulator does not model
+                // (calico's `install-cni`, ...) finishes successfully.
+                let b = if c.init && !c.sidecar && b.outcome == Outcome::RunsForever {
+                    behaviour::Behaviour { outcome: Outcome::Exits { after: SignedDuration::from_millis(1500), exit_code: 0 }, ..b }
+                } else {
+                    b
+                };
                 c.exit_at = match b.outcome {
                     Outcome::Exits { after, exit_code } => Some((now + after, exit_code)),
                     Outcome::RunsForever => None,
