@@ -68,10 +68,8 @@ pub fn describe(api: &ApiServer, mut events: Vec<Event>, w: &mut PrefixWriter) {
     }
     // SortableEvents orders by lastTimestamp only; events written through
     // events.k8s.io (the scheduler's) have none and sort first, as Go's zero
-    // time does. Go's sort.Sort is an insertion sort, hence stable, for up to
-    // 12 events; beyond that its pdqsort may order equal timestamps
-    // differently from this stable sort.
-    events.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
+    // time does. Equal timestamps keep the order Go's unstable sort gives.
+    super::go_sort::sort(&mut events, |a, b| a.last_timestamp.as_ref().map(|t| t.0) < b.last_timestamp.as_ref().map(|t| t.0));
     w.write(LEVEL_0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
     w.write(LEVEL_1, "----\t------\t----\t----\t-------\n");
     let now = api.now();

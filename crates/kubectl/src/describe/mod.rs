@@ -9,6 +9,7 @@
 
 mod events;
 mod generic;
+mod go_sort;
 mod namespace;
 mod node;
 mod pod;
@@ -257,7 +258,7 @@ pub(crate) fn print_taints_multiline(w: &mut PrefixWriter, title: &str, taints: 
         return;
     }
     let mut sorted: Vec<&Taint> = taints.iter().collect();
-    sorted.sort_by_key(|t| format!("{},{}", t.effect, t.key));
+    go_sort::sort(&mut sorted, |a, b| format!("{},{}", a.effect, a.key) < format!("{},{}", b.effect, b.key));
     for (i, t) in sorted.iter().enumerate() {
         if i != 0 {
             w.write(LEVEL_0, "\t");
@@ -274,8 +275,7 @@ pub(crate) fn print_tolerations_multiline(w: &mut PrefixWriter, title: &str, tol
         return;
     }
     let mut sorted: Vec<&Toleration> = tolerations.iter().collect();
-    // sort.Slice is an insertion sort (stable) for up to 12 elements.
-    sorted.sort_by(|a, b| a.key.as_deref().unwrap_or("").cmp(b.key.as_deref().unwrap_or("")));
+    go_sort::sort(&mut sorted, |a, b| a.key.as_deref().unwrap_or("") < b.key.as_deref().unwrap_or(""));
     for (i, t) in sorted.iter().enumerate() {
         if i != 0 {
             w.write(LEVEL_0, "\t");

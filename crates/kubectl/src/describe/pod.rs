@@ -504,7 +504,7 @@ fn describe_topology_spread_constraints(tscs: &[TopologySpreadConstraint], w: &m
         return;
     }
     let mut sorted: Vec<&TopologySpreadConstraint> = tscs.iter().collect();
-    sorted.sort_by(|a, b| a.topology_key.cmp(&b.topology_key));
+    super::go_sort::sort(&mut sorted, |a, b| a.topology_key < b.topology_key);
     w.write(LEVEL_0, &format!("{space}Topology Spread Constraints:\t"));
     for (i, t) in sorted.iter().enumerate() {
         if i != 0 {
