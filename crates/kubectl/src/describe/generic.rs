@@ -110,10 +110,11 @@ fn camelcase_split(s: &str) -> Vec<String> {
     }
     for i in 0..runs.len().saturating_sub(1) {
         let upper_then_lower = runs[i].first().is_some_and(|c| c.is_uppercase()) && runs[i + 1].first().is_some_and(|c| c.is_lowercase());
-        if upper_then_lower {
-            if let Some(moved) = runs[i].pop() {
-                runs[i + 1].insert(0, moved);
-            }
+        if !upper_then_lower {
+            continue;
+        }
+        if let Some(moved) = runs[i].pop() {
+            runs[i + 1].insert(0, moved);
         }
     }
     runs.into_iter().filter(|r| !r.is_empty()).map(|r| r.into_iter().collect()).collect()

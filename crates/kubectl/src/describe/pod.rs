@@ -225,7 +225,7 @@ fn describe_containers(
     let none = if containers.is_empty() { " <none>" } else { "" };
     w.write(LEVEL_0, &format!("{space}{label}:{none}\n"));
     for c in containers {
-        let status = statuses.into_iter().flatten().filter(|s| s.name == c.name).next_back();
+        let status = statuses.into_iter().flatten().rfind(|s| s.name == c.name);
         describe_container_basic_info(c, status, space, w);
         describe_container_command(c, w);
         if let Some(s) = status {
@@ -699,11 +699,9 @@ pub fn compute_qos(pod: &Pod) -> &'static str {
 fn container_list(c: &Container, status: Option<&ContainerStatus>, limits: bool, use_status: bool) -> Resources {
     let r = c.resources.as_ref();
     let mut list = resources(r.and_then(|r| if limits { r.limits.as_ref() } else { r.requests.as_ref() }));
-    if use_status {
-        if let Some(sr) = status.and_then(|s| s.resources.as_ref()) {
-            let from_status = resources(if limits { sr.limits.as_ref() } else { sr.requests.as_ref() });
-            super::quantity::max_list(&mut list, &from_status);
-        }
+    if let Some(sr) = status.and_then(|s| s.resources.as_ref()).filter(|_| use_status) {
+        let from_status = resources(if limits { sr.limits.as_ref() } else { sr.requests.as_ref() });
+        super::quantity::max_list(&mut list, &from_status);
     }
     list
 }

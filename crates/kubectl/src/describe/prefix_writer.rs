@@ -92,7 +92,7 @@ pub fn tabbed(text: &str) -> String {
 
 const PADDING: usize = 2;
 
-fn format_block<'a>(lines: &[Vec<&'a str>], column: usize, line0: usize, line1: usize, widths: &mut Vec<usize>, out: &mut String) {
+fn format_block(lines: &[Vec<&str>], column: usize, line0: usize, line1: usize, widths: &mut Vec<usize>, out: &mut String) {
     let mut printed_to = line0;
     let mut pos = line0;
     while pos < line1 {
@@ -120,11 +120,10 @@ fn write_lines(lines: &[Vec<&str>], widths: &[usize], line0: usize, line1: usize
     for cells in &lines[line0..line1] {
         for (j, cell) in cells.iter().enumerate() {
             out.push_str(cell);
-            if j + 1 < cells.len() {
-                if let Some(w) = widths.get(j) {
-                    for _ in cell.chars().count()..*w {
-                        out.push(' ');
-                    }
+            // Only tab-terminated cells are padded, never a line's last cell.
+            if let Some(w) = widths.get(j).filter(|_| j + 1 < cells.len()) {
+                for _ in cell.chars().count()..*w {
+                    out.push(' ');
                 }
             }
         }

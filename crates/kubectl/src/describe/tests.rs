@@ -896,3 +896,58 @@ fn other_kinds() {
           Normal  SuccessfulCreate  30s   replication-controller  Created pod: legacy-6dl4g
     "#]]);
 }
+
+#[test]
+fn terminating_pod_and_unschedulable_pod() {
+    let mut c = Cluster::new();
+    c.ok("run web --image=nginx:1.25");
+    c.advance(30);
+    // The kubelet takes a moment to stop the container; describe in between.
+    let mut ctx = Ctx { world: &mut c.world, config: &mut c.config, files: &NoFiles, stdin: None };
+    let deleted = run_line(&mut ctx, "delete pod web --wait=false").output().clone();
+    assert_eq!(deleted.code, 0, "{}", deleted.stderr);
+    let out = c.kubectl("describe pod web");
+    let status: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("Status:") || l.starts_with("Termination Grace Period:")).collect();
+    assert_eq!(status, ["Status:                    Terminating (lasts <invalid>)", "Termination Grace Period:  30s"]);
+    // A pod no node can take: scheduler events, no node, Pending.
+    create(&mut c, Kind::Pod, pod_value("big", serde_json::json!({"containers": [{"name": "big", "image": "nginx:1.25"}], "nodeSelector": {"disktype": "none"}})));
+    c.advance(5);
+    c.check("describe pod big", expect![[r#"
+        Name:             big
+        Namespace:        default
+        Priority:         0
+        Service Account:  default
+        Node:             <none>
+        Labels:           <none>
+        Annotations:      <none>
+        Status:           Pending
+        IP:               
+        IPs:              <none>
+        Containers:
+          big:
+            Image:        nginx:1.25
+            Port:         <none>
+            Host Port:    <none>
+            Environment:  <none>
+            Mounts:
+              /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-cwb6r (ro)
+        Conditions:
+          Type           Status
+          PodScheduled   False 
+        Volumes:
+          kube-api-access-cwb6r:
+            Type:                    Projected (a volume that contains injected data from multiple sources)
+            TokenExpirationSeconds:  3607
+            ConfigMapName:           kube-root-ca.crt
+            Optional:                false
+            DownwardAPI:             true
+        QoS Class:                   BestEffort
+        Node-Selectors:              disktype=none
+        Tolerations:                 node.kubernetes.io/not-ready:NoExecute op=Exists for 300s
+                                     node.kubernetes.io/unreachable:NoExecute op=Exists for 300s
+        Events:
+          Type     Reason            Age   From               Message
+          ----     ------            ----  ----               -------
+          Warning  FailedScheduling  5s    default-scheduler  0/4 nodes are available: 1 node(s) had untolerated taint(s), 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.
+    "#]]);
+}
