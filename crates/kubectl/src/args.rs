@@ -89,6 +89,8 @@ const FLAGS: &[(&str, Option<char>, Takes)] = &[
     ("follow", None, Takes::Bool),
     ("previous", Some('p'), Takes::Bool),
     ("generator", None, Takes::Value),
+    ("show-events", None, Takes::Bool),
+    ("chunk-size", None, Takes::Value),
     ("v", Some('v'), Takes::Value),
 ];
 
