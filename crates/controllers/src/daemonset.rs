@@ -199,12 +199,14 @@ impl DaemonSetController {
     fn node_to_pods(api: &ApiServer, ds: &DaemonSet, selector: &Selector) -> BTreeMap<String, Vec<Pod>> {
         let uid = uid_of(&ds.metadata);
         let mut map: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
-        for p in util::list_typed::<Pod>(api, Some(util::namespace_of(&ds.metadata))) {
+        // Filter on the shared objects; clone only this DaemonSet's pods.
+        for o in api.store().list(Kind::Pod, Some(util::namespace_of(&ds.metadata))) {
+            let Some(p) = o.as_typed::<Pod>() else { continue };
             if !util::is_controlled_by(&p.metadata, uid) || !selector.matches(meta::labels(&p.metadata)) {
                 continue;
             }
-            if let Some(n) = target_node(&p) {
-                map.entry(n).or_default().push(p);
+            if let Some(n) = target_node(p) {
+                map.entry(n).or_default().push(p.clone());
             }
         }
         map

@@ -190,7 +190,7 @@ impl NodeLifecycleController {
 
 /// MarkPodsNotReady: the pods of an unreachable node stop being Ready.
 fn mark_pods_not_ready(api: &mut ApiServer, node: &str) -> Result<(), ApiError> {
-    let pods: Vec<Pod> = util::list_typed::<Pod>(api, None).into_iter().filter(|p| util::pod_node(p) == node).collect();
+    let pods: Vec<Pod> = api.store().list(Kind::Pod, None).filter_map(|o| o.as_typed::<Pod>()).filter(|p| util::pod_node(p) == node).cloned().collect();
     let now = api.now_time();
     for mut p in pods {
         let Some(st) = p.status.as_mut() else { continue };
