@@ -49,13 +49,31 @@ fn running_pods(w: &World, ns: &str) -> usize {
 fn deployment_world(workers: usize, replicas: usize) -> (World, KubeConfig, Duration) {
     let profile = ClusterProfile::kubeadm(workers);
     let mut cfg = KubeConfig::for_profile(&profile);
+    let boot = Instant::now();
     let mut w = World::new(profile, 1);
+    let verbose = std::env::var_os("BENCH_VERBOSE").is_some();
+    if verbose {
+        eprintln!("boot of {workers}+1 nodes: {} ({:?})", ms(boot.elapsed()), w.stats);
+    }
+    let before = w.stats;
     let start = Instant::now();
     let out = kubectl(&mut w, &mut cfg, &format!("create deployment web --image=nginx --replicas={replicas}"));
     assert_eq!(out.code, 0, "{}", out.stderr);
     let deadline = w.now() + SignedDuration::from_secs(3600);
     let ok = w.run_until(deadline, |w| running_pods(w, "default") >= replicas);
     let took = start.elapsed();
+    if verbose {
+        let s = w.stats;
+        eprintln!(
+            "deployment of {replicas}: {} rounds={} runs={} with_work={} events={} clock_steps={}",
+            ms(took),
+            s.settle_rounds - before.settle_rounds,
+            s.component_runs - before.component_runs,
+            s.component_runs_with_work - before.component_runs_with_work,
+            s.events_delivered - before.events_delivered,
+            s.clock_steps - before.clock_steps
+        );
+    }
     assert!(ok, "only {} of {replicas} pods Running after an hour", running_pods(&w, "default"));
     (w, cfg, took)
 }
@@ -73,6 +91,13 @@ fn main() {
     let want = |name: &str| only.as_deref().is_none_or(|o| o == name);
     println!("| benchmark | result | goal |");
     println!("|---|---|---|");
+    if only.as_deref() == Some("deploy") {
+        // Ad-hoc: `bench deploy N` for profiling.
+        let n: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(1000);
+        let (_, _, t) = deployment_world(99, n);
+        println!("| {n}-replica Deployment on 100 nodes | {} | |", ms(t));
+        return;
+    }
     if want("deploy1000") {
         let t = best_of(3, || deployment_world(99, 1000).2);
         println!("| 1,000-replica Deployment on a 100-node cluster, until all pods Running | {} | ≤ 250 ms |", ms(t));

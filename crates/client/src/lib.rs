@@ -21,8 +21,10 @@ pub use workqueue::WorkQueue;
 pub trait Component {
     /// Shown in traces and diagrams (`deployment-controller`, `kubelet/w1-k8s`).
     fn name(&self) -> String;
-    /// Informer handlers for one change. Must not write.
-    fn observe(&mut self, event: &WatchEvent);
+    /// Informer handlers for one change. Must not write. Returns whether the
+    /// change may have given this component work (the world runs only
+    /// components with work or a due timer; when unsure, return true).
+    fn observe(&mut self, event: &WatchEvent) -> bool;
     /// Process what is due at `api.now()`. Returns true if anything ran.
     fn run(&mut self, api: &mut ApiServer) -> bool;
     /// The earliest time this component wants to run again, if any.

@@ -110,10 +110,16 @@ impl Component for ControllerManager {
         "kube-controller-manager".into()
     }
 
-    fn observe(&mut self, event: &WatchEvent) {
+    fn observe(&mut self, event: &WatchEvent) -> bool {
+        let mut work = false;
         for slot in &mut self.slots {
+            let before = slot.queue.len();
             slot.controller.observe(event, &mut slot.queue);
+            // A key already waiting is not added again; the manager was
+            // marked as having work when it was first added.
+            work |= slot.queue.len() > before;
         }
+        work
     }
 
     fn run(&mut self, api: &mut ApiServer) -> bool {

@@ -380,15 +380,17 @@ impl Component for Kubelet {
         format!("kubelet/{}", self.config.name)
     }
 
-    fn observe(&mut self, event: &WatchEvent) {
+    fn observe(&mut self, event: &WatchEvent) -> bool {
         if event.key.kind != Kind::Pod {
-            return;
+            return false;
         }
         let mine = node_name_of(&event.object) == Some(self.config.name.as_str())
             || event.prev.as_deref().and_then(node_name_of) == Some(self.config.name.as_str());
         if mine && pod_change_matters(event) {
             self.queue.add((event.key.namespace.clone(), event.key.name.clone()));
+            return true;
         }
+        false
     }
 
     fn run(&mut self, api: &mut ApiServer) -> bool {

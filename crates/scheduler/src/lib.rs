@@ -642,13 +642,14 @@ impl Component for Scheduler {
         SCHEDULER_NAME.into()
     }
 
-    fn observe(&mut self, event: &WatchEvent) {
+    fn observe(&mut self, event: &WatchEvent) -> bool {
         match event.key.kind {
             Kind::Node => self.observe_node(event),
             Kind::Pod => self.observe_pod(event),
             Kind::Service | Kind::ReplicaSet | Kind::ReplicationController => self.observe_workload(event),
-            _ => {}
+            _ => return false,
         }
+        true
     }
 
     fn run(&mut self, api: &mut ApiServer) -> bool {

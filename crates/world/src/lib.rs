@@ -43,7 +43,12 @@ pub struct World {
     api: ApiServer,
     scheduler: Scheduler,
     controllers: ControllerManager,
-    kubelets: BTreeMap<String, Kubelet>,
+    /// Kubelets in node-name order; `kubelet_index` finds one by name.
+    kubelets: Vec<Kubelet>,
+    kubelet_index: BTreeMap<String, usize>,
+    /// Per component (scheduler, controller manager, kubelets...): whether
+    /// it may have work now (an event concerned it, or its last run did work).
+    dirty: Vec<bool>,
     /// The store revision up to which changes were delivered.
     delivered: u64,
     next_maintenance: Timestamp,
@@ -51,6 +56,18 @@ pub struct World {
     last_tick_revision: u64,
     /// Set when a settle hit MAX_SETTLE_ROUNDS (a bug worth surfacing).
     pub livelocks: u64,
+    /// Work counters, for benchmarks and the UI's "what happened" view.
+    pub stats: Stats,
+}
+
+/// How much work the world has done (deterministic counts, not times).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub settle_rounds: u64,
+    pub component_runs: u64,
+    pub component_runs_with_work: u64,
+    pub events_delivered: u64,
+    pub clock_steps: u64,
 }
 
 pub fn epoch() -> Timestamp {
@@ -74,7 +91,7 @@ impl World {
         for ns in bootstrap::namespaces() {
             api.create(ns, &opts).expect("system namespaces are valid");
         }
-        let mut kubelets = BTreeMap::new();
+        let mut kubelets_by_name = BTreeMap::new();
         for (i, n) in profile.nodes.iter().enumerate() {
             let mut taints = vec![];
             if n.control_plane && profile.taint_control_plane {
@@ -96,8 +113,11 @@ impl World {
                 pod_cidr: n.pod_cidr.clone(),
                 static_pods: if n.control_plane { bootstrap::static_pods(&profile) } else { vec![] },
             };
-            kubelets.insert(n.name.clone(), Kubelet::new(config, seed.wrapping_add(1000 + i as u64)));
+            kubelets_by_name.insert(n.name.clone(), Kubelet::new(config, seed.wrapping_add(1000 + i as u64)));
         }
+        let kubelet_index: BTreeMap<String, usize> = kubelets_by_name.keys().enumerate().map(|(i, k)| (k.clone(), i)).collect();
+        let kubelets: Vec<Kubelet> = kubelets_by_name.into_values().collect();
+        let dirty = vec![true; 2 + kubelets.len()];
         let mut w = World {
             profile,
             seed,
@@ -105,10 +125,13 @@ impl World {
             scheduler: Scheduler::new(seed),
             controllers: ControllerManager::new(seed),
             kubelets,
+            kubelet_index,
+            dirty,
             delivered: 0,
             next_maintenance: t0 + SignedDuration::from_secs(COMPACTION_INTERVAL_SECONDS),
             last_tick_revision: 0,
             livelocks: 0,
+            stats: Stats::default(),
         };
         // Let the controllers create service accounts before add-on pods need them.
         w.settle();
@@ -135,18 +158,21 @@ impl World {
         &self.scheduler
     }
     pub fn kubelet(&self, node: &str) -> Option<&Kubelet> {
-        self.kubelets.get(node)
+        self.kubelet_index.get(node).map(|&i| &self.kubelets[i])
     }
+    /// A kubelet to act on (stop, restart...): it is given a chance to run.
     pub fn kubelet_mut(&mut self, node: &str) -> Option<&mut Kubelet> {
-        self.kubelets.get_mut(node)
+        let i = *self.kubelet_index.get(node)?;
+        self.dirty[2 + i] = true;
+        Some(&mut self.kubelets[i])
     }
     pub fn node_names(&self) -> impl Iterator<Item = &String> {
-        self.kubelets.keys()
+        self.kubelet_index.keys()
     }
 
     fn components(&mut self) -> Vec<&mut dyn Component> {
         let mut v: Vec<&mut dyn Component> = vec![&mut self.scheduler, &mut self.controllers];
-        for k in self.kubelets.values_mut() {
+        for k in self.kubelets.iter_mut() {
             v.push(k);
         }
         v
@@ -164,33 +190,47 @@ impl World {
             return;
         }
         self.delivered = events.last().map(|e| e.revision).unwrap_or(since);
-        let mut comps = self.components();
+        self.stats.events_delivered += events.len() as u64;
+        let World { scheduler, controllers, kubelets, dirty, .. } = self;
         for e in &events {
-            for c in comps.iter_mut() {
-                c.observe(e);
+            dirty[0] |= scheduler.observe(e);
+            dirty[1] |= controllers.observe(e);
+            for (i, k) in kubelets.iter_mut().enumerate() {
+                dirty[2 + i] |= k.observe(e);
             }
         }
     }
 
-    /// Runs every component until nothing more is due at this instant.
+    /// Runs components until nothing more is due at this instant. A
+    /// component runs when an event concerned it, its last run did work, or
+    /// one of its timers is due.
     pub fn settle(&mut self) {
         for _ in 0..MAX_SETTLE_ROUNDS {
+            self.stats.settle_rounds += 1;
             self.deliver();
             let mut progressed = false;
+            let now = self.api.now();
             // Each component runs, then its writes are delivered before the next
             // runs, as watches would deliver them.
             let n = 2 + self.kubelets.len();
             for i in 0..n {
                 let ran = {
-                    let World { api, scheduler, controllers, kubelets, .. } = self;
+                    let World { api, scheduler, controllers, kubelets, dirty, .. } = self;
                     let c: &mut dyn Component = match i {
                         0 => scheduler,
                         1 => controllers,
-                        _ => kubelets.values_mut().nth(i - 2).expect("index within kubelets"),
+                        _ => &mut kubelets[i - 2],
                     };
-                    c.run(api)
+                    if !dirty[i] && c.next_wake().is_none_or(|t| t > now) {
+                        continue;
+                    }
+                    let ran = c.run(api);
+                    dirty[i] = ran;
+                    ran
                 };
+                self.stats.component_runs += 1;
                 if ran {
+                    self.stats.component_runs_with_work += 1;
                     progressed = true;
                     self.deliver();
                 }
@@ -246,6 +286,7 @@ impl World {
                 Some(t) if t <= deadline => t.max(now + SignedDuration::from_millis(1)),
                 _ => break,
             };
+            self.stats.clock_steps += 1;
             self.set_clock(next);
             self.settle();
             if done(self) {
