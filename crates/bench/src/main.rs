@@ -60,7 +60,15 @@ fn deployment_world(workers: usize, replicas: usize) -> (World, KubeConfig, Dura
     let out = kubectl(&mut w, &mut cfg, &format!("create deployment web --image=nginx --replicas={replicas}"));
     assert_eq!(out.code, 0, "{}", out.stderr);
     let deadline = w.now() + SignedDuration::from_secs(3600);
-    let ok = w.run_until(deadline, |w| running_pods(w, "default") >= replicas);
+    // Checked after every step, so it must be cheap: the Deployment's ready
+    // count (a ready pod is Running); the pods' phases are checked once at the end.
+    let ok = w.run_until(deadline, |w| {
+        w.api().get(Kind::Deployment, "default", "web").ok().and_then(|o| match &*o {
+            Object::Deployment(d) => d.status.as_ref().and_then(|s| s.ready_replicas),
+            _ => None,
+        }) == Some(replicas as i32)
+    }) || replicas == 0;
+    let ok = ok && running_pods(&w, "default") >= replicas;
     let took = start.elapsed();
     if verbose {
         let s = w.stats;
