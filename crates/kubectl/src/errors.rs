@@ -31,6 +31,13 @@ impl CmdError {
         CmdError::Msg(s.into())
     }
 
+    /// What delete, expose and rollout say when given nothing to act on.
+    pub fn no_resources() -> CmdError {
+        CmdError::Raw(
+            "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'".into(),
+        )
+    }
+
     /// What kubectl writes to stderr for this error.
     pub fn render(&self) -> String {
         match self {

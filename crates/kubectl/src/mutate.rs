@@ -542,9 +542,7 @@ pub fn delete(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> 
     let all = args.flag("all");
     let selector = args.get("selector");
     if rest.is_empty() && files.is_empty() {
-        return Err(CmdError::Raw(
-            "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'".into(),
-        ));
+        return Err(CmdError::no_resources());
     }
     let ns = ctx.namespace(args);
     let all_ns = args.flag("all-namespaces");
@@ -835,9 +833,7 @@ pub fn cordon(ctx: &mut Ctx, _args: &Args, rest: &[String], out: &mut Output, on
 
 pub fn expose(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
     if rest.is_empty() && args.all("filename").is_empty() {
-        return Err(CmdError::Raw(
-            "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'".into(),
-        ));
+        return Err(CmdError::no_resources());
     }
     let d = dry_run(args)?;
     let ns = ctx.namespace(args);

@@ -22,9 +22,7 @@ pub fn run(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Res
     let sub = rest.first().map(String::as_str).unwrap_or("");
     let targets = builder::targets(&rest.get(1..).unwrap_or(&[]).to_vec())?;
     if targets.is_empty() {
-        return Err(CmdError::Raw(
-            "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'".into(),
-        ));
+        return Err(CmdError::no_resources());
     }
     let ns = ctx.namespace(args);
     for t in targets {
