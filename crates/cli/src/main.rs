@@ -9,6 +9,13 @@
 //! commands that wait let it pass — and the output is what a terminal
 //! would show. `--echo` prints each command after a `$ ` prompt first;
 //! `--hash` prints the full-state hash at the end.
+//!
+//! ```text
+//! kubeplay serve [--port N] [--seed N] [--profile NAME] [--kubeconfig PATH] [--frozen-clock] [--log-requests]
+//! ```
+//! Serves the cluster's REST API on http://127.0.0.1:PORT (loopback only,
+//! plain HTTP, no authentication) for real kubectl and client libraries;
+//! `--kubeconfig` writes a kubeconfig pointing at it.
 
 use apimachinery::SignedDuration;
 use shell::Shell;
@@ -52,7 +59,78 @@ fn parse_options() -> Result<Options, String> {
     Ok(o)
 }
 
+fn serve_usage() -> String {
+    format!(
+        "usage: kubeplay serve [--port N] [--seed N] [--profile {}] [--kubeconfig PATH] [--frozen-clock] [--log-requests]\n",
+        ClusterProfile::names().join("|")
+    )
+}
+
+/// `kubeplay serve`: the REST API over HTTP on loopback.
+fn serve(argv: Vec<String>) -> i32 {
+    let mut port: u16 = 6443;
+    let mut seed: u64 = 1;
+    let mut profile_name = "kubeadm".to_string();
+    let mut kubeconfig_path: Option<String> = None;
+    let mut clock = server::Clock::Wall;
+    let mut log_requests = false;
+    let mut args = argv.into_iter();
+    while let Some(a) = args.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        let mut value = |name: &str| inline.clone().or_else(|| args.next()).ok_or_else(|| format!("kubeplay serve: {name} needs a value\n{}", serve_usage()));
+        let parsed: Result<(), String> = (|| {
+            match flag.as_str() {
+                "--port" => port = value("--port")?.parse().map_err(|_| format!("kubeplay serve: --port takes a number\n{}", serve_usage()))?,
+                "--seed" => seed = value("--seed")?.parse().map_err(|_| format!("kubeplay serve: --seed takes a number\n{}", serve_usage()))?,
+                "--profile" => profile_name = value("--profile")?,
+                "--kubeconfig" => kubeconfig_path = Some(value("--kubeconfig")?),
+                "--frozen-clock" => clock = server::Clock::Frozen,
+                "--log-requests" => log_requests = true,
+                "-h" | "--help" => return Err(serve_usage()),
+                other => return Err(format!("kubeplay serve: unknown argument {other}\n{}", serve_usage())),
+            }
+            Ok(())
+        })();
+        if let Err(e) = parsed {
+            eprint!("{e}");
+            return 2;
+        }
+    }
+    let Some(profile) = ClusterProfile::by_name(&profile_name) else {
+        eprintln!("kubeplay: unknown profile {profile_name:?} (profiles: {})", ClusterProfile::names().join(", "));
+        return 2;
+    };
+    let running = match server::start(server::Config { port, seed, profile: profile.clone(), clock, log_requests }) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kubeplay serve: cannot listen on 127.0.0.1:{port}: {e}");
+            return 1;
+        }
+    };
+    if let Some(path) = &kubeconfig_path
+        && let Err(e) = std::fs::write(path, server::kubeconfig(&profile, running.port))
+    {
+        eprintln!("kubeplay serve: writing {path}: {e}");
+        return 1;
+    }
+    println!("{}", running.url());
+    if let Some(path) = &kubeconfig_path {
+        println!("kubeconfig written to {path} (export KUBECONFIG={path})");
+    }
+    let _ = std::io::stdout().flush();
+    running.wait();
+    0
+}
+
 fn main() {
+    let mut argv = std::env::args().skip(1).peekable();
+    if argv.peek().map(String::as_str) == Some("serve") {
+        let rest: Vec<String> = argv.skip(1).collect();
+        std::process::exit(serve(rest));
+    }
     let opts = match parse_options() {
         Ok(o) => o,
         Err(e) => {

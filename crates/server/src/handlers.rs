@@ -1,0 +1,583 @@
+//! The REST handlers, one function per verb, as
+//! k8s.io/apiserver/pkg/endpoints/handlers does them (get.go, create.go,
+//! update.go, patch.go, delete.go, watch.go): decode the request, call the
+//! API server, encode the answer (object, list, Table or Status).
+
+use crate::http::{JSON, MAX_REQUEST_BODY_BYTES, PROTOBUF, Reply, Request};
+use crate::router::{RequestInfo, Verb};
+use crate::watch::WatchSpec;
+use apimachinery::field::{BadValue, FieldError};
+use apimachinery::selector::{FieldRequirement, Selector, parse_field_selector};
+use apimachinery::{ApiError, Kind, Object, Reason, meta};
+use apiserver::{DeleteOptions, FieldValidation, PatchType, Propagation, WriteOptions};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use world::World;
+
+/// What a resource request turns into: an answer now, or a watch stream.
+pub enum Handled {
+    Reply(Reply),
+    Watch(Box<WatchSpec>),
+}
+
+/// Most objects one list returns without `limit` (a bound on answer size).
+pub const MAX_LIST_ITEMS: usize = 100_000;
+
+/// Kinds whose DELETE answers with the object rather than a Status
+/// (`ReturnDeletedObject: true` in their registry storage).
+fn returns_deleted_object(kind: Kind) -> bool {
+    matches!(kind, Kind::Pod | Kind::Service | Kind::ServiceAccount | Kind::Namespace)
+}
+
+pub fn method_not_allowed() -> Reply {
+    Reply::error(&ApiError::method_not_allowed("the server does not allow this method on the requested resource"))
+}
+
+fn unsupported_media_type(accepted: &str) -> ApiError {
+    ApiError {
+        code: 415,
+        reason: Reason::UnsupportedMediaType,
+        message: format!("the body of the request was in an unknown format - accepted media types include: {accepted}"),
+        details: None,
+    }
+}
+
+/// Dispatches a resource request to its verb's handler.
+pub fn handle(world: &mut World, info: &RequestInfo, req: &Request) -> Handled {
+    let Some(kind) = info.kind() else { return Handled::Reply(Reply::not_found_page()) };
+    let sub = info.subresource.as_deref();
+    if let Some(s) = sub
+        && !crate::discovery::subresources(kind).iter().any(|x| x.name == s)
+    {
+        return Handled::Reply(Reply::not_found_page());
+    }
+    if kind.info().namespaced && info.namespace.is_none() && info.name.is_some() {
+        // `/api/v1/pods/x`: a namespaced object needs its namespace.
+        return Handled::Reply(Reply::not_found_page());
+    }
+    let result = match (info.verb, sub) {
+        (Verb::Watch, None) => return watch(world, kind, info, req),
+        (Verb::List, None) => list(world, kind, info, req),
+        (Verb::Get, None | Some("status")) => get(world, kind, info, req),
+        (Verb::Get, Some("scale")) => get_scale(world, kind, info),
+        (Verb::Get, Some("log")) => return Handled::Reply(pod_log(world, info)),
+        (Verb::Create, None) if info.name.is_none() => create(world, kind, info, req),
+        (Verb::Create, Some("binding")) => bind(world, info, req),
+        (Verb::Update, None | Some("status")) => update(world, kind, info, req),
+        (Verb::Update, Some("scale")) => update_scale(world, kind, info, req),
+        (Verb::Patch, None | Some("status")) => patch(world, kind, info, req),
+        (Verb::Patch, Some("scale")) => patch_scale(world, kind, info, req),
+        (Verb::Delete, None) => delete(world, kind, info, req),
+        (Verb::DeleteCollection, None) if kind != Kind::Namespace => delete_collection(world, kind, info, req),
+        _ => return Handled::Reply(method_not_allowed()),
+    };
+    let warnings = world.api_mut().take_warnings();
+    let mut reply = match result {
+        Ok(r) => r,
+        Err(e) => Reply::error(&e),
+    };
+    reply.warnings = warnings;
+    Handled::Reply(reply)
+}
+
+fn namespace_of(kind: Kind, info: &RequestInfo) -> String {
+    if kind.info().namespaced { info.namespace.clone().unwrap_or_default() } else { String::new() }
+}
+
+/// The object as a response body: JSON, or a one-row Table if asked.
+fn object_reply(world: &World, status: u16, obj: &Arc<Object>, req: &Request) -> Reply {
+    if req.wants_table() {
+        let mut table = apiserver::printers::print_table(obj.kind(), std::slice::from_ref(obj), world.now());
+        // tablegenerator.go: a single object's table carries its resourceVersion.
+        table.resource_version = obj.meta().resource_version.clone().unwrap_or_default();
+        return Reply::json(status, &table_value(&table, req));
+    }
+    Reply::json(status, &obj.to_value())
+}
+
+/// The Table's JSON with rows' objects as `includeObject` asks
+/// (None, Metadata — the default — or Object).
+pub fn table_value(table: &apiserver::table::Table, req: &Request) -> Value {
+    let mut v = table.to_value();
+    match req.param("includeObject") {
+        Some("None") => {
+            for row in v["rows"].as_array_mut().into_iter().flatten() {
+                if let Some(r) = row.as_object_mut() {
+                    r.remove("object");
+                }
+            }
+        }
+        Some("Object") => {
+            for (row, r) in v["rows"].as_array_mut().into_iter().flatten().zip(&table.rows) {
+                row["object"] = r.object.to_value();
+            }
+        }
+        _ => {}
+    }
+    v
+}
+
+// ---- reads -----------------------------------------------------------
+
+pub fn get(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
+    let name = info.name.clone().unwrap_or_default();
+    let obj = world.api().get(kind, &namespace_of(kind, info), &name)?;
+    Ok(object_reply(world, 200, &obj, req))
+}
+
+/// Label and field selectors of a list or watch (metainternalversion.ParseListOptions).
+pub fn selectors(kind: Kind, info: &RequestInfo, req: &Request) -> Result<(Selector, Vec<FieldRequirement>), ApiError> {
+    let labels = match req.param("labelSelector") {
+        Some(s) if !s.is_empty() => Selector::parse(s).map_err(ApiError::bad_request)?,
+        _ => Selector::everything(),
+    };
+    let mut fields = match req.param("fieldSelector") {
+        Some(s) if !s.is_empty() => parse_field_selector(s).map_err(ApiError::bad_request)?,
+        _ => vec![],
+    };
+    // A watch of one name is a watch with `metadata.name=<name>`.
+    if let Some(name) = &info.name {
+        fields.push(FieldRequirement { field: "metadata.name".into(), equals: true, value: name.clone() });
+    }
+    apiserver::fieldselect::check_supported(kind, &fields)?;
+    Ok((labels, fields))
+}
+
+/// A list continue token: the revision of the first page and the key to
+/// start after (apiserver/pkg/storage/continue.go encodes the same two).
+fn encode_continue(revision: u64, last: &Object) -> String {
+    let start = format!("{}/{}\u{0}", last.namespace(), last.name());
+    let token = json!({"v": "meta.k8s.io/v1", "rv": revision, "start": start});
+    crate::http::base64_encode(token.to_string().as_bytes())
+}
+
+fn decode_continue(token: &str) -> Result<(u64, String), ApiError> {
+    let bad = || ApiError::bad_request(format!("continue key is not valid: {token}"));
+    let bytes = crate::http::base64_decode(token).ok_or_else(bad)?;
+    let v: Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    let rv = v["rv"].as_u64().ok_or_else(bad)?;
+    let start = v["start"].as_str().ok_or_else(bad)?.trim_end_matches('\u{0}').to_string();
+    Ok((rv, start))
+}
+
+pub fn list(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
+    let (labels, fields) = selectors(kind, info, req)?;
+    let ns = info.namespace.as_deref();
+    let limit = match req.param("limit") {
+        Some(l) if !l.is_empty() => l.parse::<i64>().map_err(|_| ApiError::bad_request(format!("invalid limit {l:?}")))?,
+        _ => 0,
+    };
+    let (items, revision, start_after) = match req.param("continue") {
+        Some(token) if !token.is_empty() => {
+            let (rv, start) = decode_continue(token)?;
+            let all = world.api().store().list_at(kind, if kind.info().namespaced { ns } else { None }, rv).map_err(|_| {
+                let mut e = ApiError::expired(rv, world.api().store().compacted_revision() + 1);
+                e.message = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.".into();
+                e
+            })?;
+            let items: Vec<Arc<Object>> =
+                all.into_iter().filter(|o| labels.matches(meta::labels(o.meta())) && apiserver::fieldselect::matches(o, &fields)).collect();
+            (items, rv, Some(start))
+        }
+        _ => {
+            let r = world.api().list(kind, ns, &labels, &fields)?;
+            (r.items, r.resource_version, None)
+        }
+    };
+    let mut items: Vec<Arc<Object>> = match &start_after {
+        Some(start) => items.into_iter().filter(|o| format!("{}/{}", o.namespace(), o.name()) > *start).collect(),
+        None => items,
+    };
+    let mut list_meta = json!({"resourceVersion": revision.to_string()});
+    let cap = if limit > 0 { (limit as usize).min(MAX_LIST_ITEMS) } else { MAX_LIST_ITEMS };
+    if items.len() > cap {
+        let remaining = items.len() - cap;
+        items.truncate(cap);
+        if let Some(last) = items.last() {
+            list_meta["continue"] = json!(encode_continue(revision, last));
+        }
+        list_meta["remainingItemCount"] = json!(remaining);
+    }
+    if req.wants_table() {
+        let mut table = apiserver::printers::print_table(kind, &items, world.now());
+        table.resource_version = revision.to_string();
+        let mut v = table_value(&table, req);
+        v["metadata"] = list_meta;
+        return Ok(Reply::json(200, &v));
+    }
+    let info_k = kind.info();
+    // Items of a typed list carry no apiVersion/kind (their TypeMeta is empty).
+    let items: Vec<Value> = items
+        .iter()
+        .map(|o| {
+            let mut v = o.to_value();
+            if let Some(m) = v.as_object_mut() {
+                m.remove("apiVersion");
+                m.remove("kind");
+            }
+            v
+        })
+        .collect();
+    Ok(Reply::json(200, &json!({"kind": format!("{}List", info_k.name), "apiVersion": info_k.api_version, "metadata": list_meta, "items": items})))
+}
+
+fn watch(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Handled {
+    match crate::watch::spec(world, kind, info, req) {
+        Ok(spec) => Handled::Watch(Box::new(spec)),
+        Err(e) => Handled::Reply(Reply::error(&e)),
+    }
+}
+
+/// `pods/log`: simulated containers write no log lines, so an existing
+/// pod's log is empty (text/plain, as the kubelet streams it).
+fn pod_log(world: &World, info: &RequestInfo) -> Reply {
+    let ns = info.namespace.clone().unwrap_or_default();
+    let name = info.name.clone().unwrap_or_default();
+    match world.api().get(Kind::Pod, &ns, &name) {
+        Ok(_) => Reply::text(200, ""),
+        Err(e) => Reply::error(&e),
+    }
+}
+
+// ---- writes ----------------------------------------------------------
+
+/// `dryRun` and `fieldValidation` (metav1.CreateOptions and friends).
+fn write_options(req: &Request) -> Result<WriteOptions, ApiError> {
+    let mut dry_run = false;
+    for (k, v) in &req.query {
+        if k == "dryRun" {
+            if v != "All" {
+                return Err(ApiError::bad_request(format!("Invalid dry run value: {v:?}; supported values: \"All\"")));
+            }
+            dry_run = true;
+        }
+    }
+    let field_validation = match req.param("fieldValidation") {
+        None | Some("") => FieldValidation::Warn,
+        Some("Strict") => FieldValidation::Strict,
+        Some("Warn") => FieldValidation::Warn,
+        Some("Ignore") => FieldValidation::Ignore,
+        Some(other) => return Err(ApiError::bad_request(format!("fieldValidation: Unsupported value: {other:?}: supported values: \"Ignore\", \"Strict\", \"Warn\""))),
+    };
+    Ok(WriteOptions { dry_run, field_validation })
+}
+
+/// The request body as JSON. kubectl sends JSON; YAML is read as the API
+/// server's YAML serializer would; protobuf is not decoded yet (415).
+fn body_json(req: &Request) -> Result<Value, ApiError> {
+    if req.body.len() > MAX_REQUEST_BODY_BYTES {
+        return Err(ApiError::too_large(format!("limit is {MAX_REQUEST_BODY_BYTES}")));
+    }
+    let media = req.media_type();
+    match media {
+        "" | JSON | "*/*" => serde_json::from_slice(&req.body).map_err(|e| ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))),
+        "application/yaml" => {
+            let text = String::from_utf8_lossy(&req.body);
+            let docs = apimachinery::yaml::parse_documents(&text).map_err(|e| ApiError::bad_request(format!("yaml: {e}")))?;
+            docs.into_iter().next().ok_or_else(|| ApiError::bad_request("Object 'Kind' is missing in 'null'"))
+        }
+        _ => Err(unsupported_media_type(&format!("{JSON}, application/yaml, {PROTOBUF}"))),
+    }
+}
+
+/// Checks the body's apiVersion/kind against the URL's and fills them in
+/// when absent (the handlers decode with the URL's GVK as default).
+fn check_type(kind: Kind, body: &mut Value) -> Result<(), ApiError> {
+    let info = kind.info();
+    let Some(m) = body.as_object_mut() else {
+        return Err(apiserver::decode::cannot_handle(kind, &format!("json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}", go_json_type(body))));
+    };
+    match m.get("apiVersion").and_then(Value::as_str) {
+        Some(v) if !v.is_empty() && v != info.api_version => {
+            return Err(ApiError::bad_request(format!("the API version in the data ({v}) does not match the expected API version ({})", info.api_version)));
+        }
+        _ => {}
+    }
+    match m.get("kind").and_then(Value::as_str) {
+        Some(k) if !k.is_empty() && k != info.name => {
+            return Err(ApiError::bad_request(format!("the kind in the data ({k}) does not match the expected kind ({})", info.name)));
+        }
+        _ => {}
+    }
+    m.insert("apiVersion".into(), json!(info.api_version));
+    m.insert("kind".into(), json!(info.name));
+    Ok(())
+}
+
+fn go_json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+        _ => "null",
+    }
+}
+
+/// The namespace in the body must be the URL's (or empty: it is filled in).
+fn check_namespace(kind: Kind, info: &RequestInfo, body: &mut Value) -> Result<(), ApiError> {
+    if !kind.info().namespaced {
+        return Ok(());
+    }
+    let ns = info.namespace.clone().unwrap_or_default();
+    let meta = body.as_object_mut().map(|m| m.entry("metadata").or_insert_with(|| json!({})));
+    let Some(Value::Object(meta)) = meta else { return Ok(()) };
+    match meta.get("namespace").and_then(Value::as_str) {
+        Some(n) if !n.is_empty() && n != ns => Err(ApiError::bad_request("the namespace of the provided object does not match the namespace sent on the request")),
+        _ => {
+            meta.insert("namespace".into(), json!(ns));
+            Ok(())
+        }
+    }
+}
+
+pub fn create(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
+    let opts = write_options(req)?;
+    let mut body = body_json(req)?;
+    check_type(kind, &mut body)?;
+    check_namespace(kind, info, &mut body)?;
+    let obj = apiserver::decode::decode_typed(world.api_mut(), kind, body, opts.field_validation)?;
+    let created = world.api_mut().create(obj, &opts)?;
+    if !opts.dry_run {
+        world.settle();
+    }
+    Ok(object_reply(world, 201, &created, req))
+}
+
+pub fn update(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
+    let opts = write_options(req)?;
+    let mut body = body_json(req)?;
+    check_type(kind, &mut body)?;
+    check_namespace(kind, info, &mut body)?;
+    let url_name = info.name.clone().unwrap_or_default();
+    let body_name = body.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+    if body_name != url_name {
+        return Err(ApiError::bad_request(format!("the name of the object ({body_name}) does not match the name on the URL ({url_name})")));
+    }
+    let obj = apiserver::decode::decode_typed(world.api_mut(), kind, body, opts.field_validation)?;
+    let updated = if info.subresource.as_deref() == Some("status") {
+        if opts.dry_run {
+            return Err(ApiError::bad_request("dryRun is not supported for the status subresource by kubeplay"));
+        }
+        world.api_mut().update_status(obj)?
+    } else {
+        world.api_mut().update(obj, &opts)?
+    };
+    if !opts.dry_run {
+        world.settle();
+    }
+    Ok(object_reply(world, 200, &updated, req))
+}
+
+fn patch_type(req: &Request) -> Result<PatchType, ApiError> {
+    PatchType::from_content_type(&req.content_type).ok_or_else(|| {
+        unsupported_media_type("application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml")
+    })
+}
+
+fn patch_body(req: &Request) -> Result<Value, ApiError> {
+    if req.body.len() > MAX_REQUEST_BODY_BYTES {
+        return Err(ApiError::too_large(format!("limit is {MAX_REQUEST_BODY_BYTES}")));
+    }
+    serde_json::from_slice(&req.body).map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))
+}
+
+pub fn patch(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
+    if req.media_type() == "application/apply-patch+yaml" {
+        // Server-side apply needs managed fields, which kubeplay does not track yet.
+        return Err(unsupported_media_type("application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"));
+    }
+    let pt = patch_type(req)?;
+    let opts = write_options(req)?;
+    let body = patch_body(req)?;
+    let name = info.name.clone().unwrap_or_default();
+    let status = info.subresource.as_deref() == Some("status");
+    let patched = world.api_mut().patch(kind, &namespace_of(kind, info), &name, pt, &body, status, &opts)?;
+    if !opts.dry_run {
+        world.settle();
+    }
+    Ok(object_reply(world, 200, &patched, req))
+}
+
+/// DeleteOptions from the body (if any) and the query.
+fn delete_options(req: &Request) -> Result<DeleteOptions, ApiError> {
+    let mut opts = DeleteOptions::default();
+    let body: Value = if req.body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        if req.media_type() == PROTOBUF {
+            return Err(unsupported_media_type(&format!("{JSON}, application/yaml")));
+        }
+        if req.body.len() > MAX_REQUEST_BODY_BYTES {
+            return Err(ApiError::too_large(format!("limit is {MAX_REQUEST_BODY_BYTES}")));
+        }
+        serde_json::from_slice(&req.body).map_err(|e| ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}")))?
+    };
+    let policy = body["propagationPolicy"].as_str().map(str::to_string).or_else(|| req.param("propagationPolicy").map(str::to_string));
+    opts.propagation = match policy.as_deref() {
+        None | Some("") => None,
+        Some("Background") => Some(Propagation::Background),
+        Some("Foreground") => Some(Propagation::Foreground),
+        Some("Orphan") => Some(Propagation::Orphan),
+        Some(other) => {
+            let delete_options_info = apimachinery::KindInfo { name: "DeleteOptions", group: "meta.k8s.io", ..*Kind::Namespace.info() };
+            return Err(ApiError::invalid(
+                &delete_options_info,
+                "",
+                vec![FieldError::unsupported("propagationPolicy", BadValue::Str(other.into()), &["Foreground", "Background", "Orphan", "nil"])],
+            ));
+        }
+    };
+    if body.get("orphanDependents").and_then(Value::as_bool) == Some(true) && opts.propagation.is_none() {
+        opts.propagation = Some(Propagation::Orphan);
+    }
+    opts.grace_period_seconds = body["gracePeriodSeconds"].as_i64().or_else(|| req.param("gracePeriodSeconds").and_then(|g| g.parse().ok()));
+    opts.precondition_uid = body.pointer("/preconditions/uid").and_then(Value::as_str).map(str::to_string);
+    opts.precondition_resource_version = body.pointer("/preconditions/resourceVersion").and_then(Value::as_str).map(str::to_string);
+    let dry_body = body["dryRun"].as_array().is_some_and(|a| a.iter().any(|v| v == "All"));
+    opts.dry_run = dry_body || req.query.iter().any(|(k, v)| k == "dryRun" && v == "All");
+    Ok(opts)
+}
+
+fn success_status(kind: Kind, obj: &Object) -> Value {
+    let info = kind.info();
+    let mut details = json!({"name": obj.name(), "kind": info.plural, "uid": obj.meta().uid.clone().unwrap_or_default()});
+    if !info.group.is_empty() {
+        details["group"] = json!(info.group);
+    }
+    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
+}
+
+pub fn delete(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
+    let opts = delete_options(req)?;
+    let name = info.name.clone().unwrap_or_default();
+    let outcome = world.api_mut().delete(kind, &namespace_of(kind, info), &name, &opts)?;
+    if !opts.dry_run {
+        world.settle();
+    }
+    // registry/rest/delete.go: 202 while the object still exists
+    // (graceful deletion or finalizers), else 200.
+    let (status, obj) = match &outcome {
+        apiserver::DeleteOutcome::Marked(o) => (202, o.clone()),
+        apiserver::DeleteOutcome::Deleted(o) => (200, o.clone()),
+    };
+    if returns_deleted_object(kind) || status == 202 {
+        return Ok(object_reply(world, status, &obj, req));
+    }
+    Ok(Reply::json(status, &success_status(kind, &obj)))
+}
+
+pub fn delete_collection(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
+    let opts = delete_options(req)?;
+    let (labels, fields) = selectors(kind, info, req)?;
+    let listed = world.api().list(kind, info.namespace.as_deref(), &labels, &fields)?;
+    let mut deleted = vec![];
+    for o in &listed.items {
+        match world.api_mut().delete(kind, o.namespace(), o.name(), &opts) {
+            Ok(out) => deleted.push(out.object().to_value()),
+            // Gone meanwhile (a cascade): nothing to do.
+            Err(e) if e.reason == Reason::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if !opts.dry_run {
+        world.settle();
+    }
+    let info_k = kind.info();
+    Ok(Reply::json(
+        200,
+        &json!({"kind": format!("{}List", info_k.name), "apiVersion": info_k.api_version, "metadata": {"resourceVersion": world.api().store().revision().to_string()}, "items": deleted}),
+    ))
+}
+
+/// pods/binding (the scheduler's write; kubeplay's scheduler binds in process).
+fn bind(world: &mut World, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
+    let body = body_json(req)?;
+    let node = body.pointer("/target/name").and_then(Value::as_str).unwrap_or("").to_string();
+    let ns = info.namespace.clone().unwrap_or_default();
+    let name = info.name.clone().unwrap_or_default();
+    world.api_mut().bind(&ns, &name, &node)?;
+    world.settle();
+    Ok(Reply::json(201, &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})))
+}
+
+// ---- scale -----------------------------------------------------------
+
+/// The autoscaling/v1 Scale of a Deployment, ReplicaSet or RC
+/// (registry/apps/deployment/storage ScaleREST).
+fn scale_of(obj: &Object) -> Value {
+    let v = obj.to_value();
+    let selector = match obj {
+        Object::Deployment(d) => apiserver::printers::label_selector_string(Some(&d.spec.selector)).unwrap_or_default(),
+        Object::ReplicaSet(r) => apiserver::printers::label_selector_string(Some(&r.spec.selector)).unwrap_or_default(),
+        Object::ReplicationController(rc) => {
+            let sel = rc.spec.as_ref().and_then(|s| s.selector.clone()).unwrap_or_default();
+            Selector::from_map(&sel).to_string()
+        }
+        _ => String::new(),
+    };
+    let m = obj.meta();
+    let mut metadata = json!({"name": obj.name(), "uid": m.uid, "resourceVersion": m.resource_version, "creationTimestamp": m.creation_timestamp});
+    if !obj.namespace().is_empty() {
+        metadata["namespace"] = json!(obj.namespace());
+    }
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": metadata,
+        "spec": {"replicas": v.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1)},
+        "status": {"replicas": v.pointer("/status/replicas").and_then(Value::as_i64).unwrap_or(0), "selector": selector},
+    })
+}
+
+fn get_scale(world: &mut World, kind: Kind, info: &RequestInfo) -> Result<Reply, ApiError> {
+    let obj = world.api().get(kind, &namespace_of(kind, info), info.name.as_deref().unwrap_or(""))?;
+    Ok(Reply::json(200, &scale_of(&obj)))
+}
+
+/// Writes a Scale back to its object: validation of the Scale
+/// (ValidateScale), then an update of `spec.replicas`.
+fn apply_scale(world: &mut World, kind: Kind, info: &RequestInfo, scale: &Value, opts: &WriteOptions) -> Result<Reply, ApiError> {
+    let name = info.name.clone().unwrap_or_default();
+    let ns = namespace_of(kind, info);
+    let current = world.api().get(kind, &ns, &name)?;
+    let scale_info = apimachinery::KindInfo { group: "autoscaling", ..*Kind::Deployment.info() };
+    let replicas = match scale.pointer("/spec/replicas") {
+        None | Some(Value::Null) => 0,
+        Some(r) => r.as_i64().ok_or_else(|| ApiError::bad_request("Scale in version \"v1\" cannot be handled as a Scale: spec.replicas: expected integer"))?,
+    };
+    if replicas < 0 {
+        let scale_named = apimachinery::KindInfo { name: "Scale", ..scale_info };
+        return Err(ApiError::invalid(&scale_named, &name, vec![FieldError::invalid("spec.replicas", BadValue::Int(replicas), "must be greater than or equal to 0")]));
+    }
+    let mut v = current.to_value();
+    v["spec"]["replicas"] = json!(replicas);
+    if let Some(rv) = scale.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
+        v["metadata"]["resourceVersion"] = json!(rv);
+    }
+    let obj = apiserver::decode::decode_typed(world.api_mut(), kind, v, FieldValidation::Ignore)?;
+    let updated = world.api_mut().update(obj, opts)?;
+    if !opts.dry_run {
+        world.settle();
+    }
+    Ok(Reply::json(200, &scale_of(&updated)))
+}
+
+fn update_scale(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
+    let opts = write_options(req)?;
+    let body = body_json(req)?;
+    apply_scale(world, kind, info, &body, &opts)
+}
+
+fn patch_scale(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
+    if req.media_type() == "application/apply-patch+yaml" {
+        return Err(unsupported_media_type("application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"));
+    }
+    let pt = patch_type(req)?;
+    let opts = write_options(req)?;
+    let body = patch_body(req)?;
+    let current = world.api().get(kind, &namespace_of(kind, info), info.name.as_deref().unwrap_or(""))?;
+    let mut scale = scale_of(&current);
+    apiserver::patch::apply(kind, &mut scale, pt, &body)?;
+    apply_scale(world, kind, info, &scale, &opts)
+}

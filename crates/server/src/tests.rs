@@ -1,0 +1,354 @@
+//! Server tests over real HTTP on an ephemeral loopback port, with a tiny
+//! std::net client; then the differential suite against real kubectl
+//! (`differential`).
+
+mod differential;
+
+use crate::{Clock, Config, Running, start};
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+use world::ClusterProfile;
+
+fn server() -> Running {
+    start(Config { port: 0, seed: 7, profile: ClusterProfile::kubeadm(2), clock: Clock::Frozen, log_requests: false }).expect("bind 127.0.0.1:0")
+}
+
+/// One HTTP exchange: status, headers (lower-cased names), body (chunked decoded).
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+const TABLE: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+
+fn call(port: u16, method: &str, target: &str, accept: &str, content_type: &str, body: &[u8]) -> Answer {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept: {accept}\r\nContent-Length: {}\r\n", body.len());
+    if !content_type.is_empty() {
+        head.push_str(&format!("Content-Type: {content_type}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).expect("write head");
+    // The server may answer (413) before reading all of a large body.
+    let _ = s.write_all(body);
+    let mut raw = vec![];
+    let _ = s.read_to_end(&mut raw);
+    parse_answer(&raw)
+}
+
+fn parse_answer(raw: &[u8]) -> Answer {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|c| c.parse().ok()).expect("status line");
+    let headers: Vec<(String, String)> = lines.filter_map(|l| l.split_once(": ")).map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())).collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers.iter().any(|(k, v)| k == "transfer-encoding" && v == "chunked") {
+        body = dechunk(&body);
+    }
+    Answer { status, headers, body }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = vec![];
+    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        let start = eol + 2;
+        out.extend_from_slice(&data[start..(start + size).min(data.len())]);
+        data = &data[(start + size + 2).min(data.len())..];
+    }
+    out
+}
+
+fn get(port: u16, target: &str) -> Answer {
+    call(port, "GET", target, "application/json", "", b"")
+}
+
+fn pod(name: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+}
+
+fn post_json(port: u16, target: &str, body: &Value) -> Answer {
+    call(port, "POST", target, "application/json", "application/json", body.to_string().as_bytes())
+}
+
+#[test]
+fn version_health_and_not_found() {
+    let s = server();
+    let v = get(s.port, "/version?timeout=32s");
+    assert_eq!(v.status, 200);
+    assert_eq!(v.json()["gitVersion"], apimachinery::KUBERNETES_VERSION);
+    assert_eq!(v.json()["minor"], "37");
+    for path in ["/healthz", "/readyz", "/livez"] {
+        let a = get(s.port, path);
+        assert_eq!((a.status, a.text()), (200, "ok".to_string()), "{path}");
+    }
+    // Paths no handler serves: Go's http.NotFound, as kube-apiserver answers.
+    for path in ["/nope", "/api/v1/foos", "/apis/apps/v2/deployments", "/openapi/v2", "/api/v1/namespaces/default/pods/x/exec"] {
+        let a = get(s.port, path);
+        assert_eq!((a.status, a.text()), (404, "404 page not found\n".to_string()), "{path}");
+    }
+}
+
+#[test]
+fn discovery_legacy_and_aggregated() {
+    let s = server();
+    let a = call(s.port, "GET", "/apis?timeout=32s", AGGREGATED, "", b"");
+    assert_eq!(a.header("content-type"), Some("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"));
+    let doc = a.json();
+    let groups: Vec<&str> = doc["items"].as_array().unwrap().iter().map(|g| g["metadata"]["name"].as_str().unwrap()).collect();
+    assert_eq!(groups, ["apps", "coordination.k8s.io", "discovery.k8s.io"]);
+    let deployments = doc["items"][0]["versions"][0]["resources"].as_array().unwrap().iter().find(|r| r["resource"] == "deployments").unwrap().clone();
+    assert_eq!(deployments["shortNames"], json!(["deploy"]));
+    assert_eq!(deployments["categories"], json!(["all"]));
+    assert_eq!(deployments["subresources"][0], json!({"subresource": "scale", "responseKind": {"group": "autoscaling", "version": "v1", "kind": "Scale"}, "verbs": ["get", "patch", "update"]}));
+    // kubectl 1.27 offers only v2beta1.
+    let beta = call(s.port, "GET", "/api", "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json", "", b"");
+    assert_eq!(beta.header("content-type"), Some("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"));
+    assert_eq!(beta.json()["items"][0]["metadata"]["name"], "");
+    // Legacy.
+    let api = get(s.port, "/api");
+    assert_eq!(api.json()["versions"], json!(["v1"]));
+    let v1 = get(s.port, "/api/v1").json();
+    let names: Vec<&str> = v1["resources"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).filter(|n| n.starts_with("pods") || n.starts_with("namespaces")).collect();
+    assert_eq!(names, ["namespaces", "namespaces/status", "pods", "pods/binding", "pods/log", "pods/status"]);
+    let ns = v1["resources"].as_array().unwrap().iter().find(|r| r["name"] == "namespaces").unwrap();
+    assert_eq!(ns["verbs"], json!(["create", "delete", "get", "list", "patch", "update", "watch"]));
+    let apps = get(s.port, "/apis/apps/v1").json();
+    let scale = apps["resources"].as_array().unwrap().iter().find(|r| r["name"] == "deployments/scale").unwrap();
+    assert_eq!((scale["group"].as_str(), scale["kind"].as_str()), (Some("autoscaling"), Some("Scale")));
+    assert_eq!(get(s.port, "/apis").json()["groups"][0]["preferredVersion"]["groupVersion"], "apps/v1");
+    // OpenAPI v3: an index, and per group version the PATCH operations
+    // with fieldValidation that make kubectl send fieldValidation=Strict.
+    let index = get(s.port, "/openapi/v3").json();
+    let url = index["paths"]["apis/apps/v1"]["serverRelativeURL"].as_str().unwrap().to_string();
+    assert!(url.starts_with("/openapi/v3/apis/apps/v1?hash="), "{url}");
+    let doc = get(s.port, &url).json();
+    let op = &doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
+    assert_eq!(op["x-kubernetes-group-version-kind"]["kind"], "Deployment");
+    assert_eq!(op["parameters"][0]["name"], "fieldValidation");
+}
+
+#[test]
+fn list_selectors_pages_and_tables() {
+    let s = server();
+    let all = get(s.port, "/api/v1/namespaces/kube-system/pods").json();
+    assert_eq!(all["kind"], "PodList");
+    let names: Vec<String> = all["items"].as_array().unwrap().iter().map(|p| p["metadata"]["name"].as_str().unwrap().to_string()).collect();
+    assert!(names.len() > 4, "{names:?}");
+    // Items of a typed list carry no apiVersion/kind.
+    assert_eq!(all["items"][0].get("kind"), None);
+    // Label and field selectors.
+    let dns = get(s.port, "/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%3Dkube-dns").json();
+    assert_eq!(dns["items"].as_array().unwrap().len(), 2);
+    let sel = get(s.port, "/api/v1/pods?labelSelector=k8s-app+in+(kube-dns,kube-proxy),tier!%3Dx").json();
+    assert_eq!(sel["items"].as_array().unwrap().len(), 2 + 3);
+    let by_name = get(s.port, &format!("/api/v1/pods?fieldSelector=metadata.name%3D{}", names[0])).json();
+    assert_eq!(by_name["items"].as_array().unwrap().len(), 1);
+    let bad = get(s.port, "/api/v1/pods?fieldSelector=spec.foo%3Dx");
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    assert_eq!(bad.json()["reason"], "BadRequest");
+    // limit/continue pages, consistent and complete.
+    let mut paged = vec![];
+    let mut target = "/api/v1/namespaces/kube-system/pods?limit=2".to_string();
+    for _ in 0..100 {
+        let page = get(s.port, &target).json();
+        assert_eq!(page["metadata"]["resourceVersion"], all["metadata"]["resourceVersion"]);
+        paged.extend(page["items"].as_array().unwrap().iter().map(|p| p["metadata"]["name"].as_str().unwrap().to_string()));
+        match page["metadata"]["continue"].as_str() {
+            Some(c) => target = format!("/api/v1/namespaces/kube-system/pods?limit=2&continue={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, names);
+    // Server-side printing.
+    let t = call(s.port, "GET", "/api/v1/namespaces/kube-system/pods?limit=500", TABLE, "", b"").json();
+    assert_eq!(t["kind"], "Table");
+    let cols: Vec<&str> = t["columnDefinitions"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(cols, ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates"]);
+    assert_eq!(t["metadata"]["resourceVersion"], all["metadata"]["resourceVersion"]);
+    assert_eq!(t["rows"][0]["cells"][0], json!(names[0]));
+    assert_eq!(t["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+    let full = call(s.port, "GET", "/api/v1/namespaces/kube-system/pods?includeObject=Object", TABLE, "", b"").json();
+    assert_eq!(full["rows"][0]["object"]["kind"], "Pod");
+    let one = call(s.port, "GET", "/api/v1/nodes/m-k8s", TABLE, "", b"").json();
+    assert_eq!(one["rows"][0]["cells"], json!(["m-k8s", "Ready", "control-plane", "5m", "v1.37.1", "192.168.1.10", "<none>", "Ubuntu 24.04.3 LTS", "6.8.0-87-generic", "containerd://2.1.4"]));
+}
+
+#[test]
+fn create_update_patch_delete_and_errors() {
+    let s = server();
+    let p = s.port;
+    let created = post_json(p, "/api/v1/namespaces/default/pods?fieldManager=kubectl-run", &pod("web"));
+    assert_eq!(created.status, 201, "{}", created.text());
+    assert_eq!(created.json()["metadata"]["namespace"], "default");
+    assert_eq!(created.json()["kind"], "Pod");
+    // AlreadyExists, as a Status with the HTTP code in it.
+    let again = post_json(p, "/api/v1/namespaces/default/pods", &pod("web"));
+    assert_eq!(again.status, 409);
+    assert_eq!(
+        again.json(),
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": "pods \"web\" already exists", "reason": "AlreadyExists", "details": {"name": "web", "kind": "pods"}, "code": 409})
+    );
+    // fieldValidation: Strict rejects, the default warns (Warning header).
+    let mut unknown = pod("strict");
+    unknown["spec"]["foo"] = json!(1);
+    let strict = post_json(p, "/api/v1/namespaces/default/pods?fieldValidation=Strict", &unknown);
+    assert_eq!((strict.status, strict.json()["message"].as_str().unwrap()), (400, "Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.foo\""));
+    let warn = post_json(p, "/api/v1/namespaces/default/pods", &unknown);
+    assert_eq!(warn.status, 201);
+    assert_eq!(warn.header("warning"), Some("299 - \"unknown field \\\"spec.foo\\\"\""));
+    // dryRun writes nothing.
+    let dry = post_json(p, "/api/v1/namespaces/default/pods?dryRun=All", &pod("dry"));
+    assert_eq!(dry.status, 201);
+    assert_eq!(get(p, "/api/v1/namespaces/default/pods/dry").status, 404);
+    // Namespace and type checks against the URL.
+    let mut other_ns = pod("x");
+    other_ns["metadata"]["namespace"] = json!("kube-system");
+    let a = post_json(p, "/api/v1/namespaces/default/pods", &other_ns);
+    assert_eq!((a.status, a.json()["message"].as_str().unwrap()), (400, "the namespace of the provided object does not match the namespace sent on the request"));
+    // Bodies: malformed, wrong media type, too large.
+    assert_eq!(call(p, "POST", "/api/v1/namespaces/default/pods", "application/json", "application/json", b"{bad").status, 400);
+    let pb = call(p, "POST", "/api/v1/namespaces/default/pods", "application/json", "application/vnd.kubernetes.protobuf", b"k8s\0");
+    assert_eq!((pb.status, pb.json()["reason"].as_str().unwrap()), (415, "UnsupportedMediaType"));
+    let big = vec![b' '; crate::http::MAX_REQUEST_BODY_BYTES + 10];
+    let too_large = call(p, "POST", "/api/v1/namespaces/default/pods", "application/json", "application/json", &big);
+    assert_eq!((too_large.status, too_large.json()["message"].as_str().unwrap()), (413, "Request entity too large: limit is 3145728"));
+    // PUT: the URL's name must be the body's.
+    let mut current = get(p, "/api/v1/namespaces/default/pods/web").json();
+    current["metadata"]["labels"] = json!({"tier": "web"});
+    let put = call(p, "PUT", "/api/v1/namespaces/default/pods/other", "application/json", "application/json", current.to_string().as_bytes());
+    assert_eq!((put.status, put.json()["message"].as_str().unwrap()), (400, "the name of the object (web) does not match the name on the URL (other)"));
+    let put = call(p, "PUT", "/api/v1/namespaces/default/pods/web", "application/json", "application/json", current.to_string().as_bytes());
+    assert_eq!(put.status, 200, "{}", put.text());
+    assert_eq!(put.json()["metadata"]["labels"]["tier"], "web");
+    // PATCH: the three patch types; server-side apply is not served yet.
+    let merge = call(p, "PATCH", "/api/v1/namespaces/default/pods/web", "application/json", "application/merge-patch+json", br#"{"metadata":{"labels":{"a":"1"}}}"#);
+    assert_eq!(merge.json()["metadata"]["labels"], json!({"a": "1", "tier": "web"}));
+    let jp = call(p, "PATCH", "/api/v1/namespaces/default/pods/web", "application/json", "application/json-patch+json", br#"[{"op":"remove","path":"/metadata/labels/a"}]"#);
+    assert_eq!(jp.json()["metadata"]["labels"], json!({"tier": "web"}));
+    let smp = call(p, "PATCH", "/api/v1/namespaces/default/pods/web", "application/json", "application/strategic-merge-patch+json", br#"{"spec":{"containers":[{"name":"c","image":"nginx:1.27"}]}}"#);
+    assert_eq!(smp.json()["spec"]["containers"][0]["image"], "nginx:1.27");
+    let ssa = call(p, "PATCH", "/api/v1/namespaces/default/pods/web", "application/json", "application/apply-patch+yaml", b"{}");
+    assert_eq!(ssa.status, 415);
+    let odd = call(p, "PATCH", "/api/v1/namespaces/default/pods/web", "application/json", "text/plain", b"{}");
+    assert_eq!(odd.status, 415);
+    // Method not allowed on a resource path.
+    assert_eq!(call(p, "POST", "/api/v1/namespaces/default/pods/web", "application/json", "application/json", b"{}").status, 405);
+    // DELETE: graceful for a pod (202 with the object), Status for others.
+    let d = call(p, "DELETE", "/api/v1/namespaces/default/pods/web", "application/json", "application/json", br#"{"propagationPolicy":"Background"}"#);
+    assert!(d.status == 200 || d.status == 202, "{}", d.status);
+    assert_eq!(d.json()["kind"], "Pod");
+    let cm = post_json(p, "/api/v1/namespaces/default/configmaps", &json!({"metadata": {"name": "cfg"}, "data": {"a": "b"}}));
+    assert_eq!(cm.status, 201, "{}", cm.text());
+    let stale = call(p, "DELETE", "/api/v1/namespaces/default/configmaps/cfg", "application/json", "application/json", br#"{"preconditions":{"uid":"nope"}}"#);
+    assert_eq!((stale.status, stale.json()["reason"].as_str().unwrap()), (409, "Conflict"));
+    let gone = call(p, "DELETE", "/api/v1/namespaces/default/configmaps/cfg", "application/json", "", b"");
+    assert_eq!(gone.status, 200);
+    assert_eq!(gone.json()["status"], "Success");
+    assert_eq!(gone.json()["details"]["name"], "cfg");
+    let missing = get(p, "/api/v1/namespaces/default/configmaps/cfg");
+    assert_eq!((missing.status, missing.json()["message"].as_str().unwrap()), (404, "configmaps \"cfg\" not found"));
+}
+
+#[test]
+fn scale_subresource() {
+    let s = server();
+    let p = s.port;
+    let deploy = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {
+        "replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}}});
+    assert_eq!(post_json(p, "/apis/apps/v1/namespaces/default/deployments", &deploy).status, 201);
+    let scale = get(p, "/apis/apps/v1/namespaces/default/deployments/web/scale").json();
+    assert_eq!((scale["kind"].as_str(), scale["apiVersion"].as_str()), (Some("Scale"), Some("autoscaling/v1")));
+    assert_eq!(scale["spec"]["replicas"], 2);
+    assert_eq!(scale["status"]["selector"], "app=web");
+    let patched = call(p, "PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale", "application/json", "application/merge-patch+json", br#"{"spec":{"replicas":5}}"#);
+    assert_eq!(patched.json()["spec"]["replicas"], 5, "{}", patched.text());
+    assert_eq!(get(p, "/apis/apps/v1/namespaces/default/deployments/web").json()["spec"]["replicas"], 5);
+    let negative = call(p, "PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale", "application/json", "application/merge-patch+json", br#"{"spec":{"replicas":-1}}"#);
+    assert_eq!((negative.status, negative.json()["message"].as_str().unwrap()), (422, "Scale.autoscaling \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"));
+    // Foreground deletion keeps the object (with its finalizer) for the garbage collector.
+    let fg = call(p, "DELETE", "/apis/apps/v1/namespaces/default/deployments/web", "application/json", "application/json", br#"{"propagationPolicy":"Foreground"}"#);
+    assert_eq!(fg.status, 202, "{}", fg.text());
+    assert_eq!(fg.json()["metadata"]["finalizers"], json!(["foregroundDeletion"]));
+}
+
+/// Reads a watch stream to its end (the server closes it at timeoutSeconds).
+fn watch_lines(port: u16, target: &str, accept: &str) -> Vec<Value> {
+    let a = call(port, "GET", target, accept, "", b"");
+    assert_eq!(a.status, 200, "{}", a.text());
+    a.text().lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+}
+
+#[test]
+fn watch_streams() {
+    let s = server();
+    let p = s.port;
+    let rv = get(p, "/api/v1/namespaces/default/pods").json()["metadata"]["resourceVersion"].as_str().unwrap().to_string();
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        post_json(p, "/api/v1/namespaces/default/pods", &pod("watched")).status
+    });
+    // From the list's revision: only what happened after, no synthetic events.
+    let events = watch_lines(p, &format!("/api/v1/namespaces/default/pods?watch=true&resourceVersion={rv}&timeoutSeconds=2"), "application/json");
+    assert_eq!(writer.join().unwrap(), 201);
+    let first = &events[0];
+    assert_eq!((first["type"].as_str(), first["object"]["metadata"]["name"].as_str()), (Some("ADDED"), Some("watched")));
+    assert_eq!(first["object"]["kind"], "Pod");
+    assert!(events[1..].iter().all(|e| e["type"] == "MODIFIED"), "{events:?}");
+    // resourceVersion=0: synthetic ADDED for what exists; Table objects with
+    // the columns on the first event only.
+    let table = watch_lines(p, "/api/v1/namespaces/kube-system/pods?watch=true&resourceVersion=0&timeoutSeconds=1", TABLE);
+    assert!(table.len() > 4);
+    assert!(table.iter().all(|e| e["type"] == "ADDED" && e["object"]["kind"] == "Table"));
+    assert_eq!(table[0]["object"]["columnDefinitions"].as_array().map(Vec::len), Some(9));
+    assert_eq!(table[1]["object"]["columnDefinitions"], Value::Null);
+    // WatchList (client-go informers in kubectl 1.37): initial events, then
+    // the bookmark that marks their end; a final bookmark at timeout.
+    let list = watch_lines(p, "/api/v1/namespaces/default/pods?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&fieldSelector=metadata.name%3Dwatched&timeoutSeconds=1", "application/json");
+    let types: Vec<&str> = list.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["ADDED", "BOOKMARK", "BOOKMARK"]);
+    assert_eq!(list[1]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
+    // A watch of one object by name.
+    let named = watch_lines(p, "/api/v1/namespaces/default/pods/watched?watch=true&timeoutSeconds=1", "application/json");
+    assert_eq!(named.len(), 1);
+    // A compacted revision: 410 Expired as an ERROR event (after the clock
+    // passed two compaction ticks).
+    let adv = call(p, "POST", "/kubeplay/v1/advance?seconds=660", "application/json", "", b"");
+    assert_eq!(adv.status, 200);
+    let expired = watch_lines(p, "/api/v1/pods?watch=true&resourceVersion=1", "application/json");
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0]["type"], "ERROR");
+    assert_eq!((expired[0]["object"]["code"].as_i64(), expired[0]["object"]["reason"].as_str()), (Some(410), Some("Expired")));
+    let bad = get(p, "/api/v1/pods?watch=true&resourceVersion=abc");
+    assert_eq!(bad.status, 400);
+}
+
+#[test]
+fn kubeconfig_names_the_profile() {
+    let text = crate::kubeconfig(&ClusterProfile::minikube(), 1234);
+    assert!(text.contains("server: http://127.0.0.1:1234\n"), "{text}");
+    assert!(text.contains("current-context: minikube\n"), "{text}");
+}
