@@ -332,13 +332,14 @@ pub fn apply(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> R
 /// kubectl's CreateApplyAnnotation does (the annotation's own value is
 /// left out of what it records).
 fn with_last_applied(v: &Value) -> Value {
+    // GetModifiedConfiguration sets the annotations to a map (empty if there
+    // were none) without the last-applied key before serialising, so the
+    // record always carries `"annotations":{...}`.
     let mut recorded = v.clone();
-    if let Some(a) = recorded.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
-        a.remove(LAST_APPLIED);
-        if a.is_empty() {
-            if let Some(m) = recorded.pointer_mut("/metadata").and_then(Value::as_object_mut) {
-                m.remove("annotations");
-            }
+    if let Some(m) = recorded.get_mut("metadata").and_then(Value::as_object_mut) {
+        let a = m.entry("annotations").or_insert_with(|| json!({}));
+        if let Some(a) = a.as_object_mut() {
+            a.remove(LAST_APPLIED);
         }
     }
     let text = format!("{}\n", serde_json::to_string(&recorded).unwrap_or_default());
