@@ -8,9 +8,14 @@
 //! and the scheduler binds them. A template change rolls pods over node by
 //! node within maxUnavailable (RollingUpdate) or waits for deletions
 //! (OnDelete).
+//!
+//! Pods come from the pod informer's controller-UID index (as upstream's
+//! getDaemonPods), so a sync touches only this DaemonSet's pods; the
+//! template's tolerations are computed once per sync, not once per node.
 
 use crate::deployment::util::compute_hash;
-use crate::util::{self, is_pod_available, is_pod_ready, name_of, nonzero, uid_of};
+use crate::podindex::PodIndex;
+use crate::util::{self, name_of, nonzero, uid_of};
 use crate::{Controller, Queue};
 use apimachinery::k8s_openapi::api::apps::v1::DaemonSet;
 use apimachinery::k8s_openapi::api::core::v1::{
@@ -18,20 +23,28 @@ use apimachinery::k8s_openapi::api::core::v1::{
 };
 use apimachinery::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use apimachinery::selector::Selector;
-use apimachinery::{ApiError, Kind, Object, ObjectKey, meta};
+use apimachinery::{ApiError, Kind, Object, ObjectKey, Timestamp, meta};
 use apiserver::events::{NORMAL, Reporter, WARNING};
 use apiserver::{ApiServer, DeleteOptions};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use store::{EventType, WatchEvent};
 
 pub const COMPONENT: &str = "daemonset-controller";
 pub const CONTROLLER_REVISION_HASH: &str = "controller-revision-hash";
 pub const POD_TEMPLATE_GENERATION: &str = "pod-template-generation";
 
-#[derive(Default)]
 pub struct DaemonSetController {
     /// Every DaemonSet: a node change concerns them all.
     daemonsets: BTreeSet<ObjectKey>,
+    /// The pod informer's indexer: the DaemonSets' pods by controller UID.
+    pods: PodIndex,
+}
+
+impl Default for DaemonSetController {
+    fn default() -> Self {
+        DaemonSetController { daemonsets: BTreeSet::new(), pods: PodIndex::for_owners() }
+    }
 }
 
 /// AddOrUpdateDaemonPodTolerations: DaemonSet pods survive node problems
@@ -75,17 +88,17 @@ pub fn node_affinity_for(affinity: Option<Affinity>, node: &str) -> Affinity {
 
 /// The node a daemon pod is for: its nodeName, else its affinity target
 /// (util.GetTargetNodeName).
-pub fn target_node(p: &Pod) -> Option<String> {
+pub fn target_node(p: &Pod) -> Option<&str> {
     let n = util::pod_node(p);
     if !n.is_empty() {
-        return Some(n.to_string());
+        return Some(n);
     }
     let terms = &p.spec.as_ref()?.affinity.as_ref()?.node_affinity.as_ref()?.required_during_scheduling_ignored_during_execution.as_ref()?.node_selector_terms;
-    terms.iter().flat_map(|t| t.match_fields.iter().flatten()).find(|r| r.key == "metadata.name" && r.operator == "In").and_then(|r| r.values.as_ref()?.first().cloned())
+    terms.iter().flat_map(|t| t.match_fields.iter().flatten()).find(|r| r.key == "metadata.name" && r.operator == "In").and_then(|r| r.values.as_ref()?.first().map(String::as_str))
 }
 
 fn requirement_matches(r: &NodeSelectorRequirement, value: Option<&String>) -> bool {
-    let values = r.values.clone().unwrap_or_default();
+    let values: &[String] = r.values.as_deref().unwrap_or_default();
     match r.operator.as_str() {
         "In" => value.is_some_and(|v| values.contains(v)),
         "NotIn" => value.is_none_or(|v| !values.contains(v)),
@@ -104,7 +117,7 @@ pub fn node_matches(spec: &PodSpec, node: &Node) -> bool {
     let labels = meta::labels(&node.metadata);
     let name = name_of(&node.metadata).to_string();
     if let Some(n) = spec.node_name.as_deref().filter(|n| !n.is_empty())
-        && n != name {
+        && n != name.as_str() {
             return false;
         }
     if let Some(sel) = &spec.node_selector
@@ -133,14 +146,20 @@ pub fn node_matches(spec: &PodSpec, node: &Node) -> bool {
 pub fn node_should_run(template_spec: &PodSpec, node: &Node) -> (bool, bool) {
     let mut spec = template_spec.clone();
     add_daemon_tolerations(&mut spec);
-    if !node_matches(&spec, node) {
+    node_should_run_pod(&spec, node)
+}
+
+/// NodeShouldRunDaemonPod for a pod spec that already has the daemon
+/// tolerations (`add_daemon_tolerations`): compute it once per sync.
+pub fn node_should_run_pod(spec: &PodSpec, node: &Node) -> (bool, bool) {
+    if !node_matches(spec, node) {
         return (false, false);
     }
-    let tolerations = spec.tolerations.clone().unwrap_or_default();
+    let tolerations: &[Toleration] = spec.tolerations.as_deref().unwrap_or_default();
     let mut run = true;
     let mut keep = true;
     for taint in node.spec.as_ref().and_then(|s| s.taints.as_ref()).into_iter().flatten() {
-        if !matches!(taint.effect.as_str(), "NoSchedule" | "NoExecute") || util::tolerates_taint(&tolerations, taint) {
+        if !matches!(taint.effect.as_str(), "NoSchedule" | "NoExecute") || util::tolerates_taint(tolerations, taint) {
             continue;
         }
         run = false;
@@ -195,18 +214,18 @@ impl DaemonSetController {
         }
     }
 
-    /// Owned pods grouped by the node they are for.
-    fn node_to_pods(api: &ApiServer, ds: &DaemonSet, selector: &Selector) -> BTreeMap<String, Vec<Pod>> {
-        let uid = uid_of(&ds.metadata);
-        let mut map: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
-        // Filter on the shared objects; clone only this DaemonSet's pods.
-        for o in api.store().list(Kind::Pod, Some(util::namespace_of(&ds.metadata))) {
-            let Some(p) = o.as_typed::<Pod>() else { continue };
-            if !util::is_controlled_by(&p.metadata, uid) || !selector.matches(meta::labels(&p.metadata)) {
+    /// getNodesToDaemonPods: the owned pods that match the selector,
+    /// grouped by the node they are for, in pod-name order (from the index,
+    /// which the caller brings up to date first).
+    fn node_to_pods<'a>(&'a self, ds: &DaemonSet, selector: &Selector) -> BTreeMap<&'a str, Vec<&'a Pod>> {
+        let mut map: BTreeMap<&str, Vec<&Pod>> = BTreeMap::new();
+        for e in self.pods.owned_by(util::namespace_of(&ds.metadata), uid_of(&ds.metadata)).pods.values() {
+            let p = e.pod();
+            if !selector.matches(meta::labels(&p.metadata)) {
                 continue;
             }
             if let Some(n) = target_node(p) {
-                map.entry(n).or_default().push(p.clone());
+                map.entry(n).or_default().push(p);
             }
         }
         map
@@ -219,12 +238,16 @@ impl Controller for DaemonSetController {
     }
 
     fn observe(&mut self, event: &WatchEvent, queue: &mut Queue) {
+        self.pods.observe(event);
         match event.key.kind {
             Kind::DaemonSet => {
+                let uid = uid_of(event.object.meta());
                 if event.event_type == EventType::Deleted {
                     self.daemonsets.remove(&event.key);
+                    self.pods.untrack_owner(uid);
                 } else {
                     self.daemonsets.insert(event.key.clone());
+                    self.pods.track_owner(uid);
                 }
                 queue.add(event.key.clone());
             }
@@ -260,52 +283,58 @@ impl Controller for DaemonSetController {
             Err(e) if util::is_not_found(&e) => return Ok(()),
             Err(e) => return Err(e),
         };
-        let Some(ds) = ds_obj.as_typed::<DaemonSet>().cloned() else { return Ok(()) };
+        let Some(ds) = ds_obj.as_typed::<DaemonSet>() else { return Ok(()) };
         let Ok(selector) = Selector::from_label_selector(&ds.spec.selector) else { return Ok(()) };
         let collision = ds.status.as_ref().and_then(|s| s.collision_count);
         let hash = compute_hash(&ds.spec.template, collision);
-        let nodes = util::list_typed::<Node>(api, None);
-        let template_spec = ds.spec.template.spec.clone().unwrap_or_default();
+        // Shared node objects: the sync only reads them.
+        let node_objects: Vec<Arc<Object>> = api.store().list(Kind::Node, None).cloned().collect();
+        let nodes: Vec<&Node> = node_objects.iter().filter_map(|o| o.as_typed::<Node>()).collect();
+        // The template with the daemon tolerations, once for every node.
+        let mut daemon_spec = ds.spec.template.spec.clone().unwrap_or_default();
+        add_daemon_tolerations(&mut daemon_spec);
+        // (should run, should continue running) per node, in node order.
+        let should_run: Vec<(bool, bool)> = nodes.iter().map(|n| node_should_run_pod(&daemon_spec, n)).collect();
         let now = api.now();
         let min_ready = ds.spec.min_ready_seconds.unwrap_or(0);
         let mut first_err = None;
+        self.pods.track_owner(uid_of(&ds.metadata));
+        self.pods.catch_up(api);
 
         if ds.metadata.deletion_timestamp.is_none() {
-            let node_pods = Self::node_to_pods(api, &ds, &selector);
-            let node_names: BTreeSet<String> = nodes.iter().map(|n| name_of(&n.metadata).to_string()).collect();
-            let mut to_create: Vec<String> = vec![];
-            let mut to_delete: Vec<Pod> = vec![];
+            let node_pods = self.node_to_pods(ds, &selector);
+            let node_names: BTreeSet<&str> = nodes.iter().map(|n| name_of(&n.metadata)).collect();
+            let mut to_create: Vec<&str> = vec![];
+            let mut to_delete: Vec<&Pod> = vec![];
             let mut desired = 0;
-            for node in &nodes {
-                let name = name_of(&node.metadata).to_string();
-                let (run, keep) = node_should_run(&template_spec, node);
-                let pods: Vec<Pod> = node_pods.get(&name).cloned().unwrap_or_default();
-                let live: Vec<&Pod> = pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
+            for (node, &(run, keep)) in nodes.iter().zip(&should_run) {
+                let name = name_of(&node.metadata);
+                let live: Vec<&Pod> = node_pods.get(name).into_iter().flatten().copied().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
                 if run {
                     desired += 1;
                 }
                 if run && live.is_empty() {
-                    to_create.push(name.clone());
+                    to_create.push(name);
                 } else if keep || run {
                     // Failed pods go (and come back next sync); extras go, oldest kept.
                     let mut running: Vec<&Pod> = vec![];
                     for p in live {
                         if util::pod_phase(p) == "Failed" {
-                            to_delete.push(p.clone());
+                            to_delete.push(p);
                         } else {
                             running.push(p);
                         }
                     }
                     running.sort_by(|a, b| util::created(&a.metadata).cmp(&util::created(&b.metadata)).then_with(|| name_of(&a.metadata).cmp(name_of(&b.metadata))));
-                    to_delete.extend(running.iter().skip(1).map(|p| (*p).clone()));
+                    to_delete.extend(running.iter().skip(1));
                 } else {
-                    to_delete.extend(live.into_iter().cloned());
+                    to_delete.extend(live);
                 }
             }
             // Pods for nodes that no longer exist.
             for (n, pods) in &node_pods {
                 if !node_names.contains(n) {
-                    to_delete.extend(pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).cloned());
+                    to_delete.extend(pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()));
                 }
             }
             // RollingUpdate: replace out-of-date pods within maxUnavailable.
@@ -320,22 +349,21 @@ impl Controller for DaemonSetController {
                     .unwrap_or(IntOrString::Int(1));
                 let max_unavailable = util::scaled_value(&max_unavailable, desired, true).unwrap_or(1).max(1);
                 let mut unavailable = 0;
-                let mut old_pods: Vec<(bool, Pod)> = vec![];
-                for node in &nodes {
+                let mut old_pods: Vec<(bool, &Pod)> = vec![];
+                for (node, &(run, _)) in nodes.iter().zip(&should_run) {
                     let name = name_of(&node.metadata);
-                    let live: Vec<&Pod> = node_pods.get(name).into_iter().flatten().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
-                    let Some(p) = live.first() else {
-                        if node_should_run(&template_spec, node).0 {
+                    let Some(p) = node_pods.get(name).into_iter().flatten().copied().find(|p| p.metadata.deletion_timestamp.is_none()) else {
+                        if run {
                             unavailable += 1;
                         }
                         continue;
                     };
-                    let available = is_pod_available(p, min_ready, now);
+                    let available = util::is_pod_available(p, min_ready, now);
                     if !available {
                         unavailable += 1;
                     }
                     if meta::labels(&p.metadata).get(CONTROLLER_REVISION_HASH) != Some(&hash) && !to_delete.iter().any(|d| d.metadata.uid == p.metadata.uid) {
-                        old_pods.push((available, (*p).clone()));
+                        old_pods.push((available, p));
                     }
                 }
                 for (available, p) in old_pods {
@@ -352,7 +380,7 @@ impl Controller for DaemonSetController {
             let mut idx = 0;
             'create: while batch > 0 {
                 for node in &to_create[idx..idx + batch] {
-                    if let Err(e) = self.create_pod(api, &ds_obj, &ds, node, &hash) {
+                    if let Err(e) = self.create_pod(api, &ds_obj, ds, node, &hash) {
                         first_err = Some(e);
                         break 'create;
                     }
@@ -360,7 +388,7 @@ impl Controller for DaemonSetController {
                 idx += batch;
                 batch = (2 * batch).min(to_create.len() - idx);
             }
-            for p in &to_delete {
+            for p in to_delete {
                 if let Err(e) = self.delete_pod(api, &ds_obj, p) {
                     first_err.get_or_insert(e);
                 }
@@ -368,23 +396,23 @@ impl Controller for DaemonSetController {
         }
 
         // updateDaemonSetStatus, from the pods as they are now.
-        let node_pods = Self::node_to_pods(api, &ds, &selector);
+        self.pods.catch_up(api);
+        let node_pods = self.node_to_pods(ds, &selector);
         let (mut desired, mut current, mut misscheduled, mut ready, mut updated, mut available) = (0, 0, 0, 0, 0, 0);
-        let mut next_available: Option<apimachinery::Timestamp> = None;
-        for node in &nodes {
+        let mut next_available: Option<Timestamp> = None;
+        for (node, &(run, _)) in nodes.iter().zip(&should_run) {
             let name = name_of(&node.metadata);
-            let (run, _) = node_should_run(&template_spec, node);
-            let pods: Vec<&Pod> = node_pods.get(name).into_iter().flatten().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
+            let pods: Vec<&Pod> = node_pods.get(name).into_iter().flatten().copied().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
             if run {
                 desired += 1;
                 if let Some(p) = pods.first() {
                     current += 1;
-                    if is_pod_ready(p) {
+                    if util::is_pod_ready(p) {
                         ready += 1;
-                        if is_pod_available(p, min_ready, now) {
+                        if util::is_pod_available(p, min_ready, now) {
                             available += 1;
                         } else if let Some(t) = util::pod_available_at(p, min_ready, now) {
-                            next_available = Some(next_available.map_or(t, |n: apimachinery::Timestamp| n.min(t)));
+                            next_available = Some(next_available.map_or(t, |n: Timestamp| n.min(t)));
                         }
                     }
                     if meta::labels(&p.metadata).get(CONTROLLER_REVISION_HASH) == Some(&hash) {

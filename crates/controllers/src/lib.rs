@@ -9,6 +9,11 @@
 //! the current state through the API server and writes through it. A failed
 //! sync goes back to the queue with per-key exponential back-off
 //! (`add_rate_limited`); a successful one clears the back-off (`forget`).
+//!
+//! The ReplicaSet, ReplicationController and DaemonSet controllers keep a
+//! pod informer index (`podindex`): pods by controller UID with a small
+//! summary each, caught up with the watch history at the start of a sync,
+//! so that a sync costs O(its own pods), not O(pods in the namespace).
 
 // Every sync returns the API server's `ApiError` (a Kubernetes Status); its
 // size is the apiserver's choice, and boxing it here would only add noise.
@@ -21,6 +26,7 @@ pub mod endpointslice;
 pub mod garbagecollector;
 pub mod namespace;
 pub mod nodelifecycle;
+pub mod podindex;
 pub mod replicaset;
 pub mod replication;
 pub mod serviceaccount;

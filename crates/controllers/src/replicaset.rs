@@ -5,10 +5,17 @@
 //! sync: read the RS, claim pods (adopt matching orphans, release owned pods
 //! that no longer match), create or delete pods to reach `spec.replicas`,
 //! then write the status. Upstream needs "expectations" because its cache
-//! lags its own writes; here every read goes to the API server, so the
-//! level-driven sync sees its own writes and needs none.
+//! lags its own writes; here the pod index catches up with the watch at the
+//! start of every sync (`PodIndex::catch_up`), so the level-driven sync sees
+//! its own writes and needs none.
+//!
+//! Pods come from the pod informer's controller-UID index, as upstream's
+//! `getRSPods` reads `podIndexer.ByIndex(controllerUIDIndex, uid)` plus the
+//! orphans: a sync touches only this workload's pods and the orphans of its
+//! namespace, each with its readiness summarised once per change.
 
-use crate::util::{self, nonzero, nonzero64, is_pod_active, is_pod_available, is_pod_ready, is_pod_terminating};
+use crate::podindex::{LabelVerdict, PodIndex};
+use crate::util::{self, nonzero, nonzero64};
 use crate::{Controller, Queue};
 use apimachinery::k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetCondition};
 use apimachinery::k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, ReplicationController, ReplicationControllerCondition};
@@ -16,7 +23,7 @@ use apimachinery::selector::Selector;
 use apimachinery::{ApiError, Kind, Object, ObjectKey, SignedDuration, Timestamp, meta};
 use apiserver::events::{NORMAL, Reporter, WARNING};
 use apiserver::{ApiServer, DeleteOptions};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use store::{EventType, WatchEvent};
 
@@ -59,35 +66,33 @@ pub(crate) struct Workload {
     pub selector: Selector,
     pub replicas: i32,
     pub min_ready_seconds: i32,
-    pub template: Option<PodTemplateSpec>,
     pub generation: i64,
     pub deleting: bool,
     /// The controller of this RS (a Deployment), for sibling pods.
     pub owner_uid: Option<String>,
 }
 
+static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
+
 impl Workload {
     pub fn from_object(object: Arc<Object>) -> Option<Result<Workload, String>> {
-        let m = object.meta().clone();
-        let (selector, replicas, min_ready, template) = match &*object {
-            Object::ReplicaSet(rs) => (
-                Selector::from_label_selector(&rs.spec.selector),
-                rs.spec.replicas.unwrap_or(1),
-                rs.spec.min_ready_seconds.unwrap_or(0),
-                rs.spec.template.clone(),
-            ),
+        let (selector, replicas, min_ready) = match &*object {
+            Object::ReplicaSet(rs) => {
+                (Selector::from_label_selector(&rs.spec.selector), rs.spec.replicas.unwrap_or(1), rs.spec.min_ready_seconds.unwrap_or(0))
+            }
             Object::ReplicationController(rc) => {
-                let spec = rc.spec.clone().unwrap_or_default();
+                let spec = rc.spec.as_ref();
                 // An RC's selector is a plain map; empty selects nothing here
                 // (validation forbids it; defaulting copies template labels).
-                let sel = match spec.selector.as_ref().filter(|s| !s.is_empty()) {
+                let sel = match spec.and_then(|s| s.selector.as_ref()).filter(|s| !s.is_empty()) {
                     Some(s) => Ok(Selector::from_map(s)),
                     None => Ok(Selector::nothing()),
                 };
-                (sel, spec.replicas.unwrap_or(1), spec.min_ready_seconds.unwrap_or(0), spec.template)
+                (sel, spec.and_then(|s| s.replicas).unwrap_or(1), spec.and_then(|s| s.min_ready_seconds).unwrap_or(0))
             }
             _ => return None,
         };
+        let m = object.meta();
         Some(selector.map(|selector| Workload {
             name: m.name.clone().unwrap_or_default(),
             namespace: m.namespace.clone().unwrap_or_default(),
@@ -95,12 +100,25 @@ impl Workload {
             selector,
             replicas,
             min_ready_seconds: min_ready,
-            template,
             generation: m.generation.unwrap_or(0),
             deleting: m.deletion_timestamp.is_some(),
-            owner_uid: meta::controller_of(&m).map(|r| r.uid.clone()),
-            object,
+            owner_uid: meta::controller_of(m).map(|r| r.uid.clone()),
+            object: object.clone(),
         }))
+    }
+
+    /// The pod template (read in place: the workload object is shared).
+    pub fn template(&self) -> Option<&PodTemplateSpec> {
+        match &*self.object {
+            Object::ReplicaSet(rs) => rs.spec.template.as_ref(),
+            Object::ReplicationController(rc) => rc.spec.as_ref().and_then(|s| s.template.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The template's labels (empty without a template).
+    pub fn template_labels(&self) -> &BTreeMap<String, String> {
+        self.template().and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.as_ref()).unwrap_or(&NO_LABELS)
     }
 }
 
@@ -114,16 +132,59 @@ pub struct ReplicaCounts {
     pub terminating: i32,
 }
 
+/// An active pod as a sync sees it: its readiness and labels, summarised
+/// once per change of the pod. Counting reads only these fields; the
+/// shared pod itself (`pod()`) is read only to rank pods for deletion, so
+/// that a sync over 1,000 pods does not walk 1,000 pod objects.
+#[derive(Clone, Copy)]
+pub(crate) struct ActivePod<'a> {
+    object: &'a Object,
+    pub name: &'a str,
+    pub ready: bool,
+    pub ready_since: Option<Timestamp>,
+    pub fully_labeled: bool,
+}
+
+static NO_POD: std::sync::LazyLock<Pod> = std::sync::LazyLock::new(Pod::default);
+
+impl<'a> ActivePod<'a> {
+    fn of(object: &'a Object, template_labels: &BTreeMap<String, String>) -> Option<ActivePod<'a>> {
+        let pod = object.as_typed::<Pod>()?;
+        let fully_labeled = template_labels.iter().all(|(k, v)| meta::labels(&pod.metadata).get(k) == Some(v));
+        Some(ActivePod { object, name: object.name(), ready: util::is_pod_ready(pod), ready_since: util::pod_ready_since(pod), fully_labeled })
+    }
+
+    pub fn pod(&self) -> &'a Pod {
+        self.object.as_typed::<Pod>().unwrap_or(&NO_POD)
+    }
+}
+
+/// What a sync saw when it changed no pod: a later sync of the same key
+/// that finds the same workload revision (typically its own status write
+/// coming back through the watch), no pod change in the namespace and the
+/// same instant would compute the same result and write nothing, so it
+/// returns at once. Upstream resyncs on every update too and accepts the
+/// spurious syncs (replica_set.go updateRS); here they are kept, only cheap.
+struct QuietSync {
+    workload_revision: u64,
+    pods_changed_at: u64,
+    now: Timestamp,
+}
+
 pub struct ReplicaSetController {
     pub flavor: Flavor,
     /// Informer index: selectors of the workloads per namespace, to find
     /// the owners of orphan pods (getPodReplicaSets).
     selectors: BTreeMap<String, BTreeMap<String, Selector>>,
+    /// The pod informer's indexer: pods by controller UID, orphans apart.
+    pods: PodIndex,
+    /// The last sync of each key, when it changed no pod.
+    quiet: BTreeMap<ObjectKey, QuietSync>,
 }
 
 impl ReplicaSetController {
     pub fn new(flavor: Flavor) -> ReplicaSetController {
-        ReplicaSetController { flavor, selectors: BTreeMap::new() }
+        ReplicaSetController { flavor, selectors: BTreeMap::new(), pods: PodIndex::default(), quiet: BTreeMap::new() }
     }
 
     fn reporter(&self) -> Reporter {
@@ -152,11 +213,13 @@ impl ReplicaSetController {
         }
     }
 
-    fn manage_replicas(&self, api: &mut ApiServer, w: &Workload, active: &[&Pod], all_pods: &[Arc<Object>]) -> Result<(), (i32, ApiError)> {
-        let diff = active.len() as i64 - w.replicas as i64;
+    /// manageReplicas: create or delete pods (at most BURST_REPLICAS) to
+    /// reach `spec.replicas`. Returns whether it wrote anything.
+    fn manage_replicas(&self, api: &mut ApiServer, w: &Workload, active_len: usize, adopted: &[Arc<Object>]) -> Result<bool, (i32, ApiError)> {
+        let diff = active_len as i64 - w.replicas as i64;
         if diff < 0 {
             let n = ((-diff) as usize).min(BURST_REPLICAS);
-            let Some(template) = w.template.as_ref() else { return Ok(()) };
+            let Some(template) = w.template() else { return Ok(false) };
             if template.metadata.as_ref().and_then(|m| m.labels.as_ref()).is_none_or(|l| l.is_empty()) {
                 return Err((-1, ApiError::bad_request("unable to create pods, no labels")));
             }
@@ -190,16 +253,17 @@ impl ReplicaSetController {
                 remaining -= batch;
                 batch = (2 * batch).min(remaining);
             }
-            return Ok(());
+            return Ok(true);
         }
         if diff > 0 {
             let n = (diff as usize).min(BURST_REPLICAS);
-            let related = self.related_pods(api, w, all_pods);
-            let to_delete = pods_to_delete(active, &related, n, api.now());
+            let related = self.related_pods_per_node(api, w);
+            let mut active = Vec::with_capacity(active_len);
+            self.visit_active_pods(w, adopted, |p| active.push(p));
+            let to_delete = pods_to_delete(&active, &related, n, api.now());
             let mut first_err = None;
-            for pod in to_delete {
-                let name = util::name_of(&pod.metadata).to_string();
-                match api.delete(Kind::Pod, &w.namespace, &name, &DeleteOptions::default()) {
+            for name in to_delete {
+                match api.delete(Kind::Pod, &w.namespace, name, &DeleteOptions::default()) {
                     Ok(_) => {
                         api.record_event(&w.object, None, NORMAL, "SuccessfulDelete", &format!("Deleted pod: {name}"), &self.reporter());
                     }
@@ -213,29 +277,34 @@ impl ReplicaSetController {
             if let Some(e) = first_err {
                 return Err((1, e));
             }
+            return Ok(true);
         }
-        Ok(())
+        Ok(false)
     }
 
-    /// getIndirectlyRelatedPods: active pods of every workload that shares
-    /// this one's controller (the sibling ReplicaSets of a Deployment).
-    fn related_pods<'a>(&self, api: &ApiServer, w: &Workload, all_pods: &'a [Arc<Object>]) -> Vec<&'a Pod> {
-        let mut owner_uids = vec![w.uid.clone()];
+    /// getIndirectlyRelatedPods: the active pods of every workload that
+    /// shares this one's controller (the sibling ReplicaSets of a
+    /// Deployment), counted per node, from the index as the sync found it.
+    fn related_pods_per_node<'a>(&'a self, api: &ApiServer, w: &Workload) -> BTreeMap<&'a str, i32> {
+        let mut owner_uids = BTreeSet::from([w.uid.clone()]);
         if let Some(owner) = &w.owner_uid {
             for o in api.store().list(self.flavor.kind(), Some(&w.namespace)) {
                 if meta::controller_of(o.meta()).is_some_and(|r| &r.uid == owner) {
-                    owner_uids.push(o.meta().uid.clone().unwrap_or_default());
+                    owner_uids.insert(o.meta().uid.clone().unwrap_or_default());
                 }
             }
         }
-        all_pods
-            .iter()
-            .filter_map(|o| o.as_typed::<Pod>())
-            .filter(|p| meta::controller_of(&p.metadata).is_some_and(|r| owner_uids.contains(&r.uid)))
-            .collect()
+        let mut on_node: BTreeMap<&str, i32> = BTreeMap::new();
+        for uid in &owner_uids {
+            for e in self.pods.owned_by(&w.namespace, uid).pods.values().filter(|e| e.active) {
+                *on_node.entry(util::pod_node(e.pod())).or_insert(0) += 1;
+            }
+        }
+        on_node
     }
 
-    fn write_status(&self, api: &mut ApiServer, w: &Workload, counts: &ReplicaCounts, failure: Option<(&str, String)>) -> Result<(), ApiError> {
+    /// Writes the status when it changed; returns the workload as stored after.
+    fn write_status(&self, api: &mut ApiServer, w: &Workload, counts: &ReplicaCounts, failure: Option<(&str, String)>) -> Result<Arc<Object>, ApiError> {
         let now = api.now_time();
         match &*w.object {
             Object::ReplicaSet(rs) => {
@@ -262,7 +331,7 @@ impl ReplicaSetController {
                     && old.observed_generation.unwrap_or(0) == w.generation
                     && old.conditions == conditions;
                 if same {
-                    return Ok(());
+                    return Ok(w.object.clone());
                 }
                 let mut new = rs.clone();
                 let status = new.status.get_or_insert_with(Default::default);
@@ -276,7 +345,7 @@ impl ReplicaSetController {
                 status.observed_generation = nonzero64(w.generation);
                 status.conditions = conditions;
                 new.metadata.resource_version = None;
-                api.update_status(Object::ReplicaSet(new)).map(|_| ())
+                api.update_status(Object::ReplicaSet(new))
             }
             Object::ReplicationController(rc) => {
                 let old = rc.status.clone().unwrap_or_default();
@@ -301,7 +370,7 @@ impl ReplicaSetController {
                     && old.observed_generation.unwrap_or(0) == w.generation
                     && old.conditions == conditions;
                 if same {
-                    return Ok(());
+                    return Ok(w.object.clone());
                 }
                 let mut new: ReplicationController = rc.clone();
                 let status = new.status.get_or_insert_with(Default::default);
@@ -312,9 +381,9 @@ impl ReplicaSetController {
                 status.observed_generation = nonzero64(w.generation);
                 status.conditions = conditions;
                 new.metadata.resource_version = None;
-                api.update_status(Object::ReplicationController(new)).map(|_| ())
+                api.update_status(Object::ReplicationController(new))
             }
-            _ => Ok(()),
+            _ => Ok(w.object.clone()),
         }
     }
 }
@@ -328,6 +397,7 @@ impl Controller for ReplicaSetController {
     }
 
     fn observe(&mut self, event: &WatchEvent, queue: &mut Queue) {
+        self.pods.observe(event);
         let kind = self.flavor.kind();
         if event.key.kind == kind {
             let ns = event.key.namespace.clone();
@@ -356,7 +426,10 @@ impl Controller for ReplicaSetController {
     fn sync(&mut self, api: &mut ApiServer, key: &ObjectKey, queue: &mut Queue) -> Result<(), ApiError> {
         let object = match api.get(key.kind, &key.namespace, &key.name) {
             Ok(o) => o,
-            Err(e) if util::is_not_found(&e) => return Ok(()),
+            Err(e) if util::is_not_found(&e) => {
+                self.quiet.remove(key);
+                return Ok(());
+            }
             Err(e) => return Err(e),
         };
         let w = match Workload::from_object(object) {
@@ -365,19 +438,40 @@ impl Controller for ReplicaSetController {
             Some(Err(_)) | None => return Ok(()),
         };
         let now = api.now();
-        let all_pods = util::list_arcs(api, Kind::Pod, Some(&w.namespace));
-        let (active_objects, terminating) = self.claim_pods(api, &w, &all_pods)?;
-        let active: Vec<&Pod> = active_objects.iter().filter_map(|o| o.as_typed::<Pod>()).collect();
-        let mut manage_err = None;
-        if !w.deleting
-            && let Err(e) = self.manage_replicas(api, &w, &active, &all_pods) {
-                manage_err = Some(e);
+        self.pods.catch_up(api);
+        let pods_changed_at = self.pods.changed_at(&w.namespace);
+        let workload_revision = meta::revision(w.object.meta());
+        if self.quiet.get(key).is_some_and(|q| q.workload_revision == workload_revision && q.pods_changed_at == pods_changed_at && q.now == now) {
+            return Ok(());
+        }
+        self.quiet.remove(key);
+        if let Some(owned) = self.pods.owned_by_mut(&w.namespace, &w.uid) {
+            owned.verdicts(&w.selector, w.template_labels());
+        }
+        let (adopted, released) = self.claim_pods(api, &w)?;
+        // One pass over the claimed pods: calculateStatus and the next
+        // availability check. As upstream, the status counts the pods
+        // listed before this sync's own creates and deletes; their watch
+        // events bring the next sync.
+        let mut counts = ReplicaCounts::default();
+        let mut next_available: Option<Timestamp> = None;
+        let terminating = self.visit_active_pods(&w, &adopted, |p| {
+            counts.add(&p, w.min_ready_seconds, now);
+            if let Some(t) = util::available_at(p.ready, p.ready_since, w.min_ready_seconds, now) {
+                next_available = Some(next_available.map_or(t, |n| n.min(t)));
             }
-        // As upstream, the status counts the pods listed before this sync's
-        // own creates and deletes; their watch events bring the next sync.
-        let counts = calculate_counts(&w, &active, terminating, now);
+        });
+        counts.terminating = terminating as i32;
+        let mut manage_err = None;
+        let mut wrote_pods = !adopted.is_empty() || released;
+        if !w.deleting {
+            match self.manage_replicas(api, &w, counts.replicas as usize, &adopted) {
+                Ok(wrote) => wrote_pods |= wrote,
+                Err(e) => manage_err = Some(e),
+            }
+        }
         let failure = manage_err.as_ref().map(|(dir, e)| (if *dir < 0 { "FailedCreate" } else { "FailedDelete" }, e.message.clone()));
-        self.write_status(api, &w, &counts, failure)?;
+        let stored = self.write_status(api, &w, &counts, failure)?;
         if let Some((_, e)) = manage_err {
             return Err(e);
         }
@@ -385,99 +479,118 @@ impl Controller for ReplicaSetController {
         // first of them becomes available (replica_set.go syncReplicaSet,
         // controller.FindMinNextPodAvailabilityCheck), else after minReadySeconds.
         if w.min_ready_seconds > 0 && counts.ready != counts.available {
-            let next = active.iter().filter_map(|p| util::pod_available_at(p, w.min_ready_seconds, now)).min();
-            let delay = next.map_or(SignedDuration::from_secs(w.min_ready_seconds as i64), |t| t.duration_since(now));
+            let delay = next_available.map_or(SignedDuration::from_secs(w.min_ready_seconds as i64), |t| t.duration_since(now));
             queue.add_after(key.clone(), now, delay);
+        }
+        if !wrote_pods {
+            self.quiet.insert(key.clone(), QuietSync { workload_revision: meta::revision(stored.meta()), pods_changed_at, now });
         }
         Ok(())
     }
 }
 
 impl ReplicaSetController {
-    /// claimPods (ControllerRefManager.ClaimPods): adopt matching orphans,
-    /// release owned pods whose labels stopped matching. Returns the active
-    /// owned pods and the number of owned terminating ones.
-    /// Returns shared references (cloning 1,000 pods on every sync was the
-    /// controller's main cost).
-    fn claim_pods(&self, api: &mut ApiServer, w: &Workload, all_pods: &[Arc<Object>]) -> Result<(Vec<Arc<Object>>, usize), ApiError> {
-        let mut active = vec![];
+    /// claimPods (ControllerRefManager.ClaimPods): adopt matching active
+    /// orphans, release owned active pods whose labels stopped matching, in
+    /// pod-name order. Returns the adopted pods as stored (in name order)
+    /// and whether any pod was released. Needs the owned pods' verdicts.
+    fn claim_pods(&self, api: &mut ApiServer, w: &Workload) -> Result<(Vec<Arc<Object>>, bool), ApiError> {
+        let mut adopted = vec![];
+        let mut released = false;
+        if w.deleting {
+            return Ok((adopted, released));
+        }
+        // (name, pod, adopt) for every write; release and adoption
+        // candidates are disjoint sets of names, written in name order.
+        let mut writes: Vec<(&str, &Pod, bool)> = vec![];
+        for (name, e) in &self.pods.owned_by(&w.namespace, &w.uid).pods {
+            if e.active && !e.verdict().is_some_and(|v| v.matches_selector) {
+                writes.push((name, e.pod(), false));
+            }
+        }
+        for (name, e) in &self.pods.orphans(&w.namespace).pods {
+            if e.active && w.selector.matches(meta::labels(&e.pod().metadata)) {
+                writes.push((name, e.pod(), true));
+            }
+        }
+        writes.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, pod, adopt) in writes {
+            let mut p = pod.clone();
+            if adopt {
+                let info = w.object.info();
+                p.metadata.owner_references.get_or_insert_with(Vec::new).push(util::controller_ref(info.api_version, info.name, &w.name, &w.uid));
+            } else if let Some(refs) = p.metadata.owner_references.as_mut() {
+                // Release: drop our controller reference.
+                refs.retain(|r| r.uid != w.uid);
+            }
+            p.metadata.resource_version = None;
+            match api.update(Object::Pod(p), &util::opts()) {
+                Ok(stored) if adopt => adopted.push(stored),
+                Ok(_) => released = true,
+                Err(e) if util::is_not_found(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((adopted, released))
+    }
+
+    /// Visits the claimed active pods in name order: the owned ones that
+    /// match the selector (every owned one while the workload is being
+    /// deleted) merged with the adopted ones. Returns the number of owned
+    /// matching terminating pods. Reads only the index's summaries.
+    fn visit_active_pods<'a>(&'a self, w: &Workload, adopted: &'a [Arc<Object>], mut visit: impl FnMut(ActivePod<'a>)) -> usize {
+        let owned = self.pods.owned_by(&w.namespace, &w.uid);
+        let template_labels = w.template_labels();
         let mut terminating = 0;
-        for o in all_pods {
-            let Some(pod) = o.as_typed::<Pod>() else { continue };
-            let labels = meta::labels(&pod.metadata);
-            let matches = w.selector.matches(labels);
-            match meta::controller_of(&pod.metadata) {
-                Some(r) if r.uid == w.uid => {
-                    if matches || w.deleting {
-                        if is_pod_active(pod) {
-                            active.push(o.clone());
-                        } else if is_pod_terminating(pod) {
-                            terminating += 1;
-                        }
-                    } else if is_pod_active(pod) {
-                        // Release: drop our controller reference.
-                        let mut p = pod.clone();
-                        if let Some(refs) = p.metadata.owner_references.as_mut() {
-                            refs.retain(|r| r.uid != w.uid);
-                        }
-                        p.metadata.resource_version = None;
-                        match api.update(Object::Pod(p), &util::opts()) {
-                            Ok(_) => {}
-                            Err(e) if util::is_not_found(&e) => {}
-                            Err(e) => return Err(e),
-                        }
+        let mut adopted = adopted.iter().peekable();
+        for (name, e) in &owned.pods {
+            let verdict = match e.verdict() {
+                Some(v) => v,
+                None => LabelVerdict::of(e.pod(), &w.selector, template_labels),
+            };
+            if !verdict.matches_selector && !w.deleting {
+                continue;
+            }
+            if e.active {
+                while let Some(a) = adopted.next_if(|a| a.name() < name.as_str()) {
+                    if let Some(p) = ActivePod::of(a, template_labels) {
+                        visit(p);
                     }
                 }
-                Some(_) => {}
-                None => {
-                    if matches && !w.deleting && is_pod_active(pod) {
-                        let mut p = pod.clone();
-                        let info = w.object.info();
-                        p.metadata.owner_references.get_or_insert_with(Vec::new).push(util::controller_ref(info.api_version, info.name, &w.name, &w.uid));
-                        p.metadata.resource_version = None;
-                        match api.update(Object::Pod(p), &util::opts()) {
-                            Ok(adopted) => active.push(adopted),
-                            Err(e) if util::is_not_found(&e) => {}
-                            Err(e) => return Err(e),
-                        }
-                    }
-                }
+                visit(ActivePod { object: &e.object, name, ready: e.ready, ready_since: e.ready_since, fully_labeled: verdict.fully_labeled });
+            } else if e.terminating {
+                terminating += 1;
             }
         }
-        Ok((active, terminating))
+        adopted.filter_map(|a| ActivePod::of(a, template_labels)).for_each(visit);
+        terminating
     }
 }
 
-/// calculateStatus (replica_set_utils.go).
-pub(crate) fn calculate_counts(w: &Workload, active: &[&Pod], terminating: usize, now: Timestamp) -> ReplicaCounts {
-    let template_labels = w.template.as_ref().and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();
-    let mut c = ReplicaCounts { replicas: active.len() as i32, terminating: terminating as i32, ..Default::default() };
-    for p in active {
-        let labels = meta::labels(&p.metadata);
-        if template_labels.iter().all(|(k, v)| labels.get(k) == Some(v)) {
-            c.fully_labeled += 1;
+impl ReplicaCounts {
+    /// calculateStatus (replica_set_utils.go), one active pod at a time.
+    pub(crate) fn add(&mut self, p: &ActivePod, min_ready_seconds: i32, now: Timestamp) {
+        self.replicas += 1;
+        if p.fully_labeled {
+            self.fully_labeled += 1;
         }
-        if is_pod_ready(p) {
-            c.ready += 1;
-            if is_pod_available(p, w.min_ready_seconds, now) {
-                c.available += 1;
+        if p.ready {
+            self.ready += 1;
+            if util::is_available(p.ready, p.ready_since, min_ready_seconds, now) {
+                self.available += 1;
             }
         }
     }
-    c
 }
 
-/// getPodsToDelete: when only some pods go, rank them (ActivePodsWithRanks)
-/// and take the first `n`.
-pub fn pods_to_delete(active: &[&Pod], related: &[&Pod], n: usize, now: Timestamp) -> Vec<Pod> {
+/// getPodsToDelete: when only some pods go, rank them (ActivePodsWithRanks,
+/// ranked by the number of related active pods on the same node) and take
+/// the first `n`. Returns their names.
+pub(crate) fn pods_to_delete<'a>(active: &[ActivePod<'a>], related_on_node: &BTreeMap<&str, i32>, n: usize, now: Timestamp) -> Vec<&'a str> {
     if n >= active.len() {
-        return active.iter().map(|p| (*p).clone()).collect();
+        return active.iter().map(|p| p.name).collect();
     }
-    let mut on_node: BTreeMap<&str, i32> = BTreeMap::new();
-    for p in related.iter().filter(|p| is_pod_active(p)) {
-        *on_node.entry(util::pod_node(p)).or_insert(0) += 1;
-    }
-    let mut ranked: Vec<(i32, &Pod)> = active.iter().map(|p| (on_node.get(util::pod_node(p)).copied().unwrap_or(0), *p)).collect();
+    let mut ranked: Vec<(i32, ActivePod)> = active.iter().map(|p| (related_on_node.get(util::pod_node(p.pod())).copied().unwrap_or(0), *p)).collect();
     ranked.sort_by(|a, b| {
         if less(a, b, now) {
             std::cmp::Ordering::Less
@@ -487,9 +600,8 @@ pub fn pods_to_delete(active: &[&Pod], related: &[&Pod], n: usize, now: Timestam
             std::cmp::Ordering::Equal
         }
     });
-    ranked.into_iter().take(n).map(|(_, p)| p.clone()).collect()
+    ranked.into_iter().take(n).map(|(_, p)| p.name).collect()
 }
-
 fn phase_ordinal(p: &Pod) -> i32 {
     match util::pod_phase(p) {
         "Unknown" => 1,
@@ -530,8 +642,9 @@ fn after_or_zero(a: Option<Timestamp>, b: Option<Timestamp>) -> bool {
 
 /// ActivePodsWithRanks.Less (controller_utils.go): true when `a` should be
 /// deleted before `b`.
-fn less(a: &(i32, &Pod), b: &(i32, &Pod), now: Timestamp) -> bool {
-    let ((rank_a, pa), (rank_b, pb)) = (a, b);
+fn less(a: &(i32, ActivePod), b: &(i32, ActivePod), now: Timestamp) -> bool {
+    let ((rank_a, a), (rank_b, b)) = (a, b);
+    let (pa, pb) = (a.pod(), b.pod());
     let (na, nb) = (util::pod_node(pa), util::pod_node(pb));
     // 1. Unassigned < assigned.
     if na != nb && (na.is_empty() || nb.is_empty()) {
@@ -542,8 +655,8 @@ fn less(a: &(i32, &Pod), b: &(i32, &Pod), now: Timestamp) -> bool {
         return phase_ordinal(pa) < phase_ordinal(pb);
     }
     // 3. Not ready < ready.
-    if is_pod_ready(pa) != is_pod_ready(pb) {
-        return !is_pod_ready(pa);
+    if a.ready != b.ready {
+        return !a.ready;
     }
     // 4. Lower deletion cost first.
     if deletion_cost(pa) != deletion_cost(pb) {
@@ -555,8 +668,8 @@ fn less(a: &(i32, &Pod), b: &(i32, &Pod), now: Timestamp) -> bool {
     }
     let uid_less = || util::uid_of(&pa.metadata) < util::uid_of(&pb.metadata);
     // 6. Both ready: ready more recently first, in log2 buckets (LogarithmicScaleDown).
-    if is_pod_ready(pa) && is_pod_ready(pb) {
-        let (ra, rb) = (util::pod_ready_since(pa), util::pod_ready_since(pb));
+    if a.ready && b.ready {
+        let (ra, rb) = (a.ready_since, b.ready_since);
         if ra != rb {
             let (Some(ta), Some(tb)) = (ra, rb) else { return after_or_zero(ra, rb) };
             let diff = log_bucket(ta, now) - log_bucket(tb, now);

@@ -101,13 +101,19 @@ pub fn pod_ready_since(p: &Pod) -> Option<Timestamp> {
 
 /// podutil.IsPodAvailable: ready for at least `min_ready_seconds`.
 pub fn is_pod_available(p: &Pod, min_ready_seconds: i32, now: Timestamp) -> bool {
-    if !is_pod_ready(p) {
+    is_available(is_pod_ready(p), pod_ready_since(p), min_ready_seconds, now)
+}
+
+/// podutil.IsPodAvailable from a pod's precomputed readiness (`ready`, and
+/// the Ready condition's lastTransitionTime).
+pub fn is_available(ready: bool, ready_since: Option<Timestamp>, min_ready_seconds: i32, now: Timestamp) -> bool {
+    if !ready {
         return false;
     }
     if min_ready_seconds <= 0 {
         return true;
     }
-    match pod_ready_since(p) {
+    match ready_since {
         Some(t) => t + SignedDuration::from_secs(min_ready_seconds as i64) <= now,
         None => false,
     }
@@ -115,10 +121,15 @@ pub fn is_pod_available(p: &Pod, min_ready_seconds: i32, now: Timestamp) -> bool
 
 /// When a ready pod becomes available, if that is still in the future.
 pub fn pod_available_at(p: &Pod, min_ready_seconds: i32, now: Timestamp) -> Option<Timestamp> {
-    if !is_pod_ready(p) || min_ready_seconds <= 0 {
+    available_at(is_pod_ready(p), pod_ready_since(p), min_ready_seconds, now)
+}
+
+/// `pod_available_at` from precomputed readiness.
+pub fn available_at(ready: bool, ready_since: Option<Timestamp>, min_ready_seconds: i32, now: Timestamp) -> Option<Timestamp> {
+    if !ready || min_ready_seconds <= 0 {
         return None;
     }
-    let at = pod_ready_since(p)? + SignedDuration::from_secs(min_ready_seconds as i64);
+    let at = ready_since? + SignedDuration::from_secs(min_ready_seconds as i64);
     (at > now).then_some(at)
 }
 
