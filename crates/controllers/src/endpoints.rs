@@ -153,19 +153,20 @@ impl EndpointsController {
         let selector = spec.selector.clone().unwrap_or_default();
         let tolerate_unready = spec.publish_not_ready_addresses == Some(true);
         let mut entries = vec![];
-        for p in util::list_typed::<Pod>(api, Some(namespace_of(&svc.metadata))) {
+        // Filter the shared pods; nothing is cloned for pods the service does not select.
+        for p in api.store().list(Kind::Pod, Some(namespace_of(&svc.metadata))).filter_map(|o| o.as_typed::<Pod>()) {
             let labels = apimachinery::meta::labels(&p.metadata);
-            if !selector.iter().all(|(k, v)| labels.get(k) == Some(v)) || !should_pod_be_in_endpoints(&p, tolerate_unready) {
+            if !selector.iter().all(|(k, v)| labels.get(k) == Some(v)) || !should_pod_be_in_endpoints(p, tolerate_unready) {
                 continue;
             }
             let st = p.status.clone().unwrap_or_default();
             let addr = EndpointAddress {
                 ip: st.pod_ip.clone().unwrap_or_default(),
                 node_name: p.spec.as_ref().and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty()),
-                hostname: endpoint_hostname(&p, svc),
-                target_ref: Some(pod_ref(&p)),
+                hostname: endpoint_hostname(p, svc),
+                target_ref: Some(pod_ref(p)),
             };
-            let ready = tolerate_unready || is_pod_ready(&p);
+            let ready = tolerate_unready || is_pod_ready(p);
             let ports = spec.ports.clone().unwrap_or_default();
             if ports.is_empty() {
                 if is_headless(svc) {
@@ -174,7 +175,7 @@ impl EndpointsController {
                 continue;
             }
             for sp in &ports {
-                let Some(port) = find_port(&p, sp) else { continue };
+                let Some(port) = find_port(p, sp) else { continue };
                 let epp = EndpointPort { name: sp.name.clone().filter(|n| !n.is_empty()), port, protocol: Some(sp.protocol.clone().unwrap_or_else(|| "TCP".into())), app_protocol: sp.app_protocol.clone() };
                 entries.push((addr.clone(), ready, vec![epp]));
             }

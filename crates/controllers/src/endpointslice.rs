@@ -40,11 +40,12 @@ impl EndpointSliceController {
         let selector = spec.selector.clone().unwrap_or_default();
         let publish_not_ready = spec.publish_not_ready_addresses == Some(true);
         let families = spec.ip_families.clone().unwrap_or_else(|| vec!["IPv4".into()]);
-        let nodes: BTreeMap<String, Node> = util::list_typed::<Node>(api, None).into_iter().map(|n| (name_of(&n.metadata).to_string(), n)).collect();
+        let nodes: BTreeMap<&str, &Node> = api.store().list(Kind::Node, None).filter_map(|o| o.as_typed::<Node>()).map(|n| (name_of(&n.metadata), n)).collect();
         let mut out: BTreeMap<(String, PortKey), (Vec<EndpointPort>, Vec<Endpoint>)> = BTreeMap::new();
-        for p in util::list_typed::<Pod>(api, Some(util::namespace_of(&svc.metadata))) {
+        // Filter the shared pods; nothing is cloned for pods the service does not select.
+        for p in api.store().list(Kind::Pod, Some(util::namespace_of(&svc.metadata))).filter_map(|o| o.as_typed::<Pod>()) {
             let labels = meta::labels(&p.metadata);
-            if !selector.iter().all(|(k, v)| labels.get(k) == Some(v)) || !should_pod_be_in_endpoints(&p, true) {
+            if !selector.iter().all(|(k, v)| labels.get(k) == Some(v)) || !should_pod_be_in_endpoints(p, true) {
                 continue;
             }
             let ports: Vec<EndpointPort> = spec
@@ -52,7 +53,7 @@ impl EndpointSliceController {
                 .iter()
                 .flatten()
                 .filter_map(|sp| {
-                    let port = find_port(&p, sp)?;
+                    let port = find_port(p, sp)?;
                     Some(EndpointPort { name: Some(sp.name.clone().unwrap_or_default()), port: Some(port), protocol: Some(sp.protocol.clone().unwrap_or_else(|| "TCP".into())), app_protocol: sp.app_protocol.clone() })
                 })
                 .collect();
@@ -62,18 +63,18 @@ impl EndpointSliceController {
                 Some(v) => v.iter().map(|i| i.ip.clone()).collect(),
                 None => st.pod_ip.clone().into_iter().collect(),
             };
-            let serving = is_pod_ready(&p);
+            let serving = is_pod_ready(p);
             let terminating = p.metadata.deletion_timestamp.is_some();
-            let node = util::pod_node(&p).to_string();
+            let node = util::pod_node(p).to_string();
             for family in &families {
                 let Some(ip) = ips.iter().find(|ip| (family == "IPv6") == ip.contains(':')).cloned() else { continue };
                 let ep = Endpoint {
                     addresses: vec![ip],
                     conditions: Some(EndpointConditions { ready: Some(publish_not_ready || (serving && !terminating)), serving: Some(serving), terminating: Some(terminating) }),
-                    hostname: endpoint_hostname(&p, svc),
-                    target_ref: Some(pod_ref(&p)),
+                    hostname: endpoint_hostname(p, svc),
+                    target_ref: Some(pod_ref(p)),
                     node_name: (!node.is_empty()).then(|| node.clone()),
-                    zone: nodes.get(&node).and_then(|n| meta::labels(&n.metadata).get(ZONE_LABEL).cloned()),
+                    zone: nodes.get(node.as_str()).and_then(|n| meta::labels(&n.metadata).get(ZONE_LABEL).cloned()),
                     ..Default::default()
                 };
                 out.entry((family.clone(), key.clone())).or_insert_with(|| (ports.clone(), vec![])).1.push(ep);

@@ -19,6 +19,7 @@ use apimachinery::{ApiError, Kind, Object, ObjectKey, SignedDuration, Timestamp}
 use apiserver::events::{NORMAL, Reporter, WARNING};
 use apiserver::{ApiServer, DeleteOptions};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use store::{EventType, WatchEvent};
 
 pub const COMPONENT: &str = "node-controller";
@@ -103,10 +104,13 @@ impl NodeLifecycleController {
 
     /// tryUpdateNodeHealth: marks a silent node's conditions Unknown.
     /// Returns the node as written.
-    fn update_health(&mut self, api: &mut ApiServer, node: Node) -> Result<Node, ApiError> {
+    /// Returns the node as stored after (the shared object: a healthy node
+    /// is not cloned).
+    fn update_health(&mut self, api: &mut ApiServer, node_obj: Arc<Object>) -> Result<Arc<Object>, ApiError> {
+        let Some(node) = node_obj.as_typed::<Node>() else { return Ok(node_obj) };
         let name = name_of(&node.metadata).to_string();
         let now = api.now();
-        let heartbeat = condition(&node, "Ready").and_then(|c| c.last_heartbeat_time.as_ref()).map(|t| t.0);
+        let heartbeat = condition(node, "Ready").and_then(|c| c.last_heartbeat_time.as_ref()).map(|t| t.0);
         let lease_renew = get_typed::<Lease>(api, LEASE_NAMESPACE, &name)?.and_then(|l| l.spec?.renew_time).map(|t| t.0);
         let h = self.health.entry(name.clone()).or_insert(NodeHealth { probe_timestamp: now, ready_heartbeat: heartbeat, lease_renew });
         if h.ready_heartbeat != heartbeat {
@@ -117,11 +121,11 @@ impl NodeLifecycleController {
             h.lease_renew = lease_renew;
             h.probe_timestamp = now;
         }
-        let grace = if condition(&node, "Ready").is_none() { NODE_STARTUP_GRACE_PERIOD_S } else { NODE_MONITOR_GRACE_PERIOD_S };
+        let grace = if condition(node, "Ready").is_none() { NODE_STARTUP_GRACE_PERIOD_S } else { NODE_MONITOR_GRACE_PERIOD_S };
         if now <= h.probe_timestamp + SignedDuration::from_secs(grace) {
-            return Ok(node);
+            return Ok(node_obj);
         }
-        let was_ready = condition(&node, "Ready").is_some_and(|c| c.status == "True");
+        let was_ready = condition(node, "Ready").is_some_and(|c| c.status == "True");
         let mut n = node.clone();
         let now_t = api.now_time();
         let created = n.metadata.creation_timestamp.clone();
@@ -151,13 +155,13 @@ impl NodeLifecycleController {
             }
         }
         if !changed {
-            return Ok(node);
+            return Ok(node_obj);
         }
         n.metadata.resource_version = None;
         let written = api.update_status(Object::Node(n))?;
-        let written = written.as_typed::<Node>().cloned().unwrap_or(node);
         if was_ready {
-            api.record_event(&node_event_ref(&written), None, NORMAL, "NodeNotReady", &format!("Node {name} status is now: NodeNotReady"), &Self::reporter());
+            let written_node = written.as_typed::<Node>().unwrap_or(node);
+            api.record_event(&node_event_ref(written_node), None, NORMAL, "NodeNotReady", &format!("Node {name} status is now: NodeNotReady"), &Self::reporter());
             mark_pods_not_ready(api, &name)?;
         }
         Ok(written)
@@ -249,13 +253,21 @@ impl Controller for NodeLifecycleController {
     }
 
     fn sync(&mut self, api: &mut ApiServer, key: &ObjectKey, _queue: &mut Queue) -> Result<(), ApiError> {
-        let Some(node) = get_typed::<Node>(api, "", &key.name)? else { return Ok(()) };
+        // The shared node: read, never cloned unless written.
+        let node = match api.get(Kind::Node, "", &key.name) {
+            Ok(o) if o.as_typed::<Node>().is_some() => o,
+            Ok(_) => return Ok(()),
+            Err(e) if is_not_found(&e) => return Ok(()),
+            Err(e) => return Err(e),
+        };
         if self.registered.insert(key.name.clone()) {
-            let node_obj = Object::Node(node.clone());
-            api.record_event(&node_obj, None, NORMAL, "RegisteredNode", &format!("Node {0} event: Registered Node {0} in Controller", key.name), &Self::reporter());
+            api.record_event(&node, None, NORMAL, "RegisteredNode", &format!("Node {0} event: Registered Node {0} in Controller", key.name), &Self::reporter());
         }
         let node = self.update_health(api, node)?;
-        self.reconcile_taints(api, &node)
+        match node.as_typed::<Node>() {
+            Some(n) => self.reconcile_taints(api, n),
+            None => Ok(()),
+        }
     }
 }
 
