@@ -5,7 +5,8 @@
 use crate::ApiServer;
 use apimachinery::k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use apimachinery::k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
-use apimachinery::{Kind, Object, ObjectKey};
+use apimachinery::{Kind, Object, ObjectKey, Timestamp};
+use std::collections::BTreeMap;
 
 /// Who reports an event.
 #[derive(Clone, Debug)]
@@ -32,6 +33,24 @@ impl Reporter {
     pub fn kubelet(node: &str) -> Reporter {
         Reporter { component: "kubelet".to_string(), host: Some(node.to_string()), new_api: None }
     }
+}
+
+/// Bound on remembered names; past it the hints start over (they are only hints).
+const MAX_EVENT_NAME_HINTS: usize = 100_000;
+
+/// Where the search for a free event name may start, per (namespace,
+/// involved object name), for the current instant. Events about one object
+/// at one instant are named `<object>.<hex now>`, `.<hex now+1>`, ... (the
+/// first free one); without this, the k-th such event probes k names, which
+/// is quadratic when a ReplicaSet creates hundreds of pods at once. The
+/// hint is exact: every name from now up to it was taken by an earlier
+/// search at this instant, and it is dropped when the instant changes or
+/// any object is deleted (which could free one of those names).
+#[derive(Default)]
+pub struct EventNameHints {
+    at: Option<Timestamp>,
+    deletions: u64,
+    next_nanos: BTreeMap<(String, String), i128>,
 }
 
 pub const NORMAL: &str = "Normal";
@@ -74,8 +93,14 @@ impl ApiServer {
             }
         }
         // Unique name: nanoseconds of "now", nudged past any clash.
-        let mut nanos = self.now().as_nanosecond();
         let base = involved.name().to_string();
+        let deletions = self.store().deletions();
+        let hints = &mut self.event_names;
+        if hints.at != Some(self.now) || hints.deletions != deletions || hints.next_nanos.len() >= MAX_EVENT_NAME_HINTS {
+            *hints = EventNameHints { at: Some(self.now), deletions, next_nanos: BTreeMap::new() };
+        }
+        let hint_key = (namespace.clone(), base.clone());
+        let mut nanos = hints.next_nanos.get(&hint_key).copied().unwrap_or(self.now.as_nanosecond());
         let name = loop {
             let candidate = format!("{base}.{:x}", nanos);
             if self.store().get(&ObjectKey::new(Kind::Event, &namespace, &candidate)).is_none() {
@@ -113,6 +138,49 @@ impl ApiServer {
         event.metadata.creation_timestamp = Some(now);
         if self.store_mut().create(Object::Event(event)).is_ok() {
             self.event_index.insert(fold_key, ObjectKey::new(Kind::Event, &namespace, &name));
+            self.event_names.next_nanos.insert(hint_key, nanos + 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use apimachinery::SignedDuration;
+    use apimachinery::k8s_openapi::api::core::v1::Pod;
+
+    fn event_names(api: &ApiServer) -> Vec<String> {
+        api.store().list(Kind::Event, Some("default")).map(|o| o.name().to_string()).collect()
+    }
+
+    /// Events about one object at one instant take `<name>.<hex now>`,
+    /// then the next free nanosecond; a name freed at the same instant is
+    /// the first free one again.
+    #[test]
+    fn event_names_take_the_first_free_nanosecond() {
+        let t0: Timestamp = "2026-01-05T09:00:00Z".parse().expect("valid time");
+        let mut api = ApiServer::new(7, t0, Default::default());
+        let mut pod = Pod::default();
+        pod.metadata.name = Some("web".into());
+        pod.metadata.namespace = Some("default".into());
+        let involved = Object::Pod(pod);
+        let reporter = Reporter::controller("test");
+        let base = t0.as_nanosecond();
+        let name = |offset: i128| format!("web.{:x}", base + offset);
+        for i in 0..4 {
+            api.record_event(&involved, None, NORMAL, "Test", &format!("event {i}"), &reporter);
+        }
+        assert_eq!(event_names(&api), (0..4).map(name).collect::<Vec<_>>());
+        api.store_mut().delete(&ObjectKey::new(Kind::Event, "default", &name(1)), None).expect("event exists");
+        api.record_event(&involved, None, NORMAL, "Test", "event 4", &reporter);
+        api.record_event(&involved, None, NORMAL, "Test", "event 5", &reporter);
+        assert_eq!(event_names(&api), [0, 1, 2, 3, 4].map(name).to_vec());
+        // The same event again folds into the existing object.
+        api.record_event(&involved, None, NORMAL, "Test", "event 5", &reporter);
+        assert_eq!(event_names(&api).len(), 5);
+        // A later instant starts from its own nanosecond.
+        api.set_now(t0 + SignedDuration::from_secs(1));
+        api.record_event(&involved, None, NORMAL, "Test", "event 6", &reporter);
+        assert_eq!(event_names(&api).last(), Some(&name(1_000_000_000)));
     }
 }

@@ -118,6 +118,9 @@ pub struct ApiServer {
     warnings: Vec<String>,
     /// The event recorder's fold index: identical events update one object.
     event_index: std::collections::BTreeMap<String, ObjectKey>,
+    /// The event recorder's next free name per involved object (see
+    /// events.rs `EventNameHints`).
+    event_names: events::EventNameHints,
     /// Set by the decoder for the request being handled: the body had no
     /// `spec.selector` (see decode::fill_required_structs).
     pub(crate) missing_selector: bool,
@@ -125,7 +128,7 @@ pub struct ApiServer {
 
 impl ApiServer {
     pub fn new(seed: u64, now: Timestamp, config: ApiConfig) -> ApiServer {
-        ApiServer { store: Store::default(), now, rng: SimRng::new(seed, 1), config, warnings: vec![], event_index: Default::default(), missing_selector: false }
+        ApiServer { store: Store::default(), now, rng: SimRng::new(seed, 1), config, warnings: vec![], event_index: Default::default(), event_names: Default::default(), missing_selector: false }
     }
 
     pub fn now(&self) -> Timestamp {

@@ -76,6 +76,9 @@ pub struct Store {
     history_limit: usize,
     /// Revisions at or below this one can no longer be read or watched from.
     compacted: u64,
+    /// Objects deleted so far (lets caches of "this name is taken" know
+    /// that nothing was freed since).
+    deletions: u64,
 }
 
 impl Default for Store {
@@ -86,7 +89,12 @@ impl Default for Store {
 
 impl Store {
     pub fn new(history_limit: usize) -> Store {
-        Store { revision: 1, objects: BTreeMap::new(), history: VecDeque::new(), history_limit: history_limit.max(1), compacted: 0 }
+        Store { revision: 1, objects: BTreeMap::new(), history: VecDeque::new(), history_limit: history_limit.max(1), compacted: 0, deletions: 0 }
+    }
+
+    /// How many objects were deleted so far.
+    pub fn deletions(&self) -> u64 {
+        self.deletions
     }
 
     /// The revision of the last write.
@@ -168,6 +176,7 @@ impl Store {
             }
         }
         self.objects.remove(key);
+        self.deletions += 1;
         let tombstone = self.stamp((*prev).clone());
         self.record(EventType::Deleted, key.clone(), tombstone.clone(), Some(prev));
         Ok(tombstone)
