@@ -459,16 +459,24 @@ impl ApiServer {
             if existing_grace == 0 && !has_finalizers {
                 return self.remove(&key, opts.dry_run);
             }
-            // A shorter grace period moves the deadline earlier.
+            // Only a shorter grace period may be given (rest.BeforeDelete): the
+            // deadline moves to (old deadline - old grace + new grace). The
+            // update is stored first; with grace 0 the object is then removed
+            // (store.go updateForGracefulDeletionAndFinalizers), so watchers
+            // see MODIFIED and then DELETED.
             if let Some(g) = grace {
                 if g < existing_grace {
                     let m = obj.meta_mut();
                     m.deletion_grace_period_seconds = Some(g);
-                    m.deletion_timestamp = Some(Time(truncate_to_seconds(self.now + apimachinery::SignedDuration::from_secs(g))));
+                    if let Some(ts) = m.deletion_timestamp.as_ref() {
+                        let moved = ts.0 - apimachinery::SignedDuration::from_secs(existing_grace) + apimachinery::SignedDuration::from_secs(g);
+                        m.deletion_timestamp = Some(Time(moved));
+                    }
+                    let marked = self.mark(obj, opts.dry_run)?;
                     if g == 0 && !has_finalizers {
                         return self.remove(&key, opts.dry_run);
                     }
-                    return self.mark(obj, opts.dry_run);
+                    return Ok(marked);
                 }
             }
             if changed {
