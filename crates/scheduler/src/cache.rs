@@ -6,10 +6,16 @@
 //! watch event confirms them.
 
 use crate::resources::{self, Resources};
-use apimachinery::k8s_openapi::api::core::v1::{Node, Pod};
+use apimachinery::k8s_openapi::api::core::v1::{Node, Pod, Taint};
+use apimachinery::selector::Selector;
 use apimachinery::{Object, meta};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+/// kubernetes.io/hostname, the default spreading's per-node key.
+pub const LABEL_HOSTNAME: &str = "kubernetes.io/hostname";
+/// topology.kubernetes.io/zone, the default spreading's per-zone key.
+pub const LABEL_TOPOLOGY_ZONE: &str = "topology.kubernetes.io/zone";
 
 /// namespace/name of a pod.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -115,6 +121,16 @@ impl PodInfo {
     pub fn labels(&self) -> &BTreeMap<String, String> {
         meta::labels(self.pod.meta())
     }
+    /// Whether the node's sums, ports and label groups would count `other`
+    /// exactly as they count this pod.
+    fn same_footprint(&self, other: &PodInfo) -> bool {
+        self.requests == other.requests
+            && self.non_zero_requests == other.non_zero_requests
+            && self.host_ports == other.host_ports
+            && self.priority == other.priority
+            && self.terminating == other.terminating
+            && self.labels() == other.labels()
+    }
 }
 
 /// Everything the filters and scores need to know about one node.
@@ -130,6 +146,23 @@ pub struct NodeInfo {
     pub used_ports: Vec<HostPort>,
     /// Image name (as node.status.images lists it) → size in bytes.
     pub images: BTreeMap<String, i64>,
+    /// The node's non-terminating pods grouped by namespace, then by their
+    /// exact label set: namespace → labels → how many pods carry them.
+    /// PodTopologySpread counts the pods a selector matches on every node
+    /// in every cycle (podtopologyspread/common.go countPodsMatchSelector
+    /// walks NodeInfo.Pods); pods of one workload share their labels, so
+    /// evaluating the selector once per distinct label set makes a node's
+    /// count cost its number of groups instead of its number of pods.
+    pub pod_label_groups: BTreeMap<String, BTreeMap<BTreeMap<String, String>, u32>>,
+    /// spec.taints and spec.unschedulable, and the values of the two
+    /// topology labels the default spreading constraints use, copied out of
+    /// the node object when it changes: every cycle reads them for every
+    /// node, and reading them here avoids chasing into the object and
+    /// searching its label map each time.
+    pub taints: Vec<Taint>,
+    pub unschedulable: bool,
+    hostname_label: Option<String>,
+    zone_label: Option<String>,
 }
 
 impl NodeInfo {
@@ -143,6 +176,11 @@ impl NodeInfo {
             pods: BTreeSet::new(),
             used_ports: vec![],
             images: BTreeMap::new(),
+            pod_label_groups: BTreeMap::new(),
+            taints: vec![],
+            unschedulable: false,
+            hostname_label: None,
+            zone_label: None,
         }
     }
     pub fn node(&self) -> Option<&Node> {
@@ -152,14 +190,51 @@ impl NodeInfo {
         static EMPTY: BTreeMap<String, String> = BTreeMap::new();
         self.node.as_ref().map(|n| meta::labels(n.meta())).unwrap_or(&EMPTY)
     }
+    /// The value of the node label `key` (a topology key), the well-known
+    /// ones without a map search.
+    pub fn topology_value(&self, key: &str) -> Option<&str> {
+        match key {
+            LABEL_HOSTNAME => self.hostname_label.as_deref(),
+            LABEL_TOPOLOGY_ZONE => self.zone_label.as_deref(),
+            _ => self.labels().get(key).map(String::as_str),
+        }
+    }
+    /// Copies what `taints`, `unschedulable` and `topology_value` serve out of the node object.
+    fn set_node(&mut self, obj: Arc<Object>) -> Option<Arc<Object>> {
+        let node = as_node(&obj);
+        let spec = node.and_then(|n| n.spec.as_ref());
+        self.taints = spec.and_then(|s| s.taints.clone()).unwrap_or_default();
+        self.unschedulable = spec.and_then(|s| s.unschedulable).unwrap_or(false);
+        let labels = node.map(|n| meta::labels(&n.metadata));
+        self.hostname_label = labels.and_then(|l| l.get(LABEL_HOSTNAME)).cloned();
+        self.zone_label = labels.and_then(|l| l.get(LABEL_TOPOLOGY_ZONE)).cloned();
+        self.node.replace(obj)
+    }
+    fn clear_node(&mut self) -> Option<Arc<Object>> {
+        self.taints = vec![];
+        self.unschedulable = false;
+        self.hostname_label = None;
+        self.zone_label = None;
+        self.node.take()
+    }
     fn add_pod(&mut self, key: &PodKey, p: &PodInfo) {
         if self.pods.insert(key.clone()) {
             self.requested.add(&p.requests);
             self.non_zero_requested.add(&p.non_zero_requests);
             self.used_ports.extend(p.host_ports.iter().cloned());
+            if !p.terminating {
+                let groups = self.pod_label_groups.entry(key.namespace.clone()).or_default();
+                match groups.get_mut(p.labels()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        groups.insert(p.labels().clone(), 1);
+                    }
+                }
+            }
         }
     }
-    fn remove_pod(&mut self, key: &PodKey, p: &PodInfo) {
+    /// Takes a pod off the node (also used on a copy for preemption's dry run).
+    pub fn remove_pod(&mut self, key: &PodKey, p: &PodInfo) {
         if self.pods.remove(key) {
             self.requested.sub(&p.requests);
             self.non_zero_requested.sub(&p.non_zero_requests);
@@ -168,7 +243,33 @@ impl NodeInfo {
                     self.used_ports.swap_remove(i);
                 }
             }
+            if !p.terminating {
+                let Some(groups) = self.pod_label_groups.get_mut(key.namespace.as_str()) else {
+                    debug_assert!(false, "pod {key} missing from its node's label groups");
+                    return;
+                };
+                if let Some(n) = groups.get_mut(p.labels()) {
+                    *n -= 1;
+                    if *n == 0 {
+                        groups.remove(p.labels());
+                    }
+                }
+                if groups.is_empty() {
+                    self.pod_label_groups.remove(key.namespace.as_str());
+                }
+            }
         }
+    }
+
+    /// podtopologyspread countPodsMatchSelector: this node's pods in
+    /// `namespace` that `selector` matches, not counting terminating ones.
+    /// An empty or nothing-selector counts nothing.
+    pub fn count_matching(&self, selector: &Selector, namespace: &str) -> i64 {
+        if selector.nothing || selector.requirements.is_empty() {
+            return 0;
+        }
+        let Some(groups) = self.pod_label_groups.get(namespace) else { return 0 };
+        groups.iter().filter(|(labels, _)| selector.matches(labels)).map(|(_, n)| i64::from(*n)).sum()
     }
 }
 
@@ -269,7 +370,7 @@ impl Cache {
         }
         let allocatable = resources::node_allocatable(node);
         let info = self.nodes.entry(name.clone()).or_insert_with(|| NodeInfo::empty(name.clone()));
-        let old = info.node.replace(obj.clone());
+        let old = info.set_node(obj.clone());
         info.allocatable = allocatable;
         let old_images = std::mem::replace(&mut info.images, images);
         let new_images: Vec<String> = info.images.keys().cloned().collect();
@@ -294,7 +395,7 @@ impl Cache {
 
     pub fn remove_node(&mut self, name: &str) -> Option<Arc<Object>> {
         let info = self.nodes.get_mut(name)?;
-        let old = info.node.take();
+        let old = info.clear_node();
         let images = std::mem::take(&mut info.images);
         let empty = info.pods.is_empty();
         for n in images.keys() {
@@ -333,7 +434,56 @@ impl Cache {
         Some(info)
     }
 
+    /// Recomputes every node's pod set, sums, ports and label groups from
+    /// the pods and compares them with the incrementally kept ones (for
+    /// tests and debugging; the scheduler never needs it).
+    pub fn check_invariants(&self) -> Result<(), String> {
+        for (name, node) in &self.nodes {
+            let mut expected = NodeInfo::empty(name.clone());
+            for (key, pod) in self.pods.iter().filter(|(_, p)| p.node == *name) {
+                expected.add_pod(key, pod);
+            }
+            if expected.pods != node.pods {
+                return Err(format!("node {name}: pods {:?}, expected {:?}", node.pods, expected.pods));
+            }
+            if expected.requested != node.requested || expected.non_zero_requested != node.non_zero_requested {
+                return Err(format!("node {name}: requested {:?}, expected {:?}", node.requested, expected.requested));
+            }
+            let mut used = node.used_ports.clone();
+            let mut want = expected.used_ports.clone();
+            used.sort();
+            want.sort();
+            if used != want {
+                return Err(format!("node {name}: ports {used:?}, expected {want:?}"));
+            }
+            if expected.pod_label_groups != node.pod_label_groups {
+                return Err(format!("node {name}: label groups {:?}, expected {:?}", node.pod_label_groups, expected.pod_label_groups));
+            }
+        }
+        if let Some((key, pod)) = self.pods.iter().find(|(_, p)| !self.nodes.contains_key(&p.node)) {
+            return Err(format!("pod {key} on unknown node {}", pod.node));
+        }
+        Ok(())
+    }
+
     pub fn pod_revision(&self, key: &PodKey) -> Option<u64> {
         self.pods.get(key).map(|p| meta::revision(p.pod.meta()))
+    }
+
+    /// A newer version of a pod the cache already has on `node_name` that
+    /// changes nothing the node counts (the kubelet's status updates, most
+    /// pod events): the object is swapped in place, sparing the node's pod
+    /// set, sums and label groups. False when `upsert_pod` is needed.
+    pub fn refresh_pod(&mut self, key: &PodKey, obj: &Arc<Object>, node_name: &str) -> bool {
+        let Some(info) = self.pods.get_mut(key) else { return false };
+        if &*info.node != node_name {
+            return false;
+        }
+        let fresh = PodInfo::new(obj.clone(), info.node.clone());
+        if !fresh.same_footprint(info) {
+            return false;
+        }
+        *info = fresh;
+        true
     }
 }

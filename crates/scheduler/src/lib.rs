@@ -8,8 +8,13 @@
 //!   message), Score/NormalizeScore with the default weights, picks a host
 //!   (ties broken by reservoir sampling with the seeded RNG) and binds it
 //!   through pods/binding.
-//! * Every attempt's per-node, per-plugin verdicts are kept
-//!   (`last_attempt`) so the UI can explain a placement or a Pending pod.
+//! * Every pod's last attempt is kept (`last_attempt`) so the UI can
+//!   explain a placement or a Pending pod. Its per-node, per-plugin rows
+//!   are kept while the pod is still in the scheduling queue (Pending) and
+//!   for the `RECENT_ATTEMPTS_WITH_ROWS` most recent pods that left it
+//!   (bound, or no longer the scheduler's); older attempts keep only their
+//!   summary (`SchedulingAttempt::rows_dropped`). So memory grows with the
+//!   pending pods, not with every pod ever placed.
 
 pub mod attempt;
 pub mod cache;
@@ -30,7 +35,7 @@ use cache::{Cache, NodeInfo, as_node, as_pod, pod_priority};
 use client::Component;
 use plugins::{PodState, ScoreState, Status, Workloads};
 use queue::{Location, SchedulingQueue};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 use store::{EventType, WatchEvent};
 
@@ -50,6 +55,9 @@ const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND: usize = 5;
 const EVENT_NOTE_LENGTH_LIMIT: usize = 1024;
 /// Bound on scheduling cycles in one `run` (the queue drains anyway).
 const MAX_CYCLES_PER_RUN: usize = 100_000;
+/// How many pods that left the scheduling queue keep their last attempt's
+/// per-node rows (the most recent ones); see the crate docs.
+pub const RECENT_ATTEMPTS_WITH_ROWS: usize = 256;
 /// schedule_one.go ErrNoNodesAvailable.
 const NO_NODES_AVAILABLE: &str = "no nodes available to schedule pods";
 
@@ -61,6 +69,12 @@ pub struct Scheduler {
     /// The latest object of each unscheduled pod in the queue.
     pending: BTreeMap<PodKey, Arc<Object>>,
     attempts: BTreeMap<PodKey, SchedulingAttempt>,
+    /// Attempts made so far (ids for `retired_rows`).
+    attempts_made: u64,
+    /// Pods that left the queue whose attempts still have their rows,
+    /// oldest first, with the attempt's id (a newer attempt of the same pod
+    /// makes an entry stale).
+    retired_rows: VecDeque<(u64, PodKey)>,
     /// nextStartNodeIndex: where the next cycle's node walk begins.
     next_start_node_index: usize,
     /// The host the scheduler runs on, for the events' reportingInstance.
@@ -79,6 +93,8 @@ impl Scheduler {
             workloads: Workloads::default(),
             pending: BTreeMap::new(),
             attempts: BTreeMap::new(),
+            attempts_made: 0,
+            retired_rows: VecDeque::new(),
             next_start_node_index: 0,
             hostname: None,
             started: None,
@@ -116,6 +132,23 @@ impl Scheduler {
     /// Pods waiting in the queue (any sub-queue).
     pub fn queued_pods(&self) -> usize {
         self.queue.len()
+    }
+
+    /// The pod left the scheduling queue: its last attempt's rows now count
+    /// among the recent ones, and the oldest beyond the limit lose theirs.
+    fn retire_attempt_rows(&mut self, key: &PodKey) {
+        let Some(attempt) = self.attempts.get_mut(key) else { return };
+        if attempt.retired || attempt.rows_dropped {
+            return;
+        }
+        attempt.retired = true;
+        self.retired_rows.push_back((attempt.id, key.clone()));
+        while self.retired_rows.len() > RECENT_ATTEMPTS_WITH_ROWS {
+            let Some((id, old)) = self.retired_rows.pop_front() else { break };
+            if let Some(a) = self.attempts.get_mut(&old).filter(|a| a.id == id) {
+                a.drop_rows();
+            }
+        }
     }
 
     fn reporter(&self, action: &str) -> Reporter {
@@ -209,6 +242,8 @@ impl Scheduler {
             self.pending.remove(&key);
             if event.event_type == EventType::Deleted {
                 self.attempts.remove(&key);
+            } else {
+                self.retire_attempt_rows(&key);
             }
             return;
         }
@@ -219,8 +254,15 @@ impl Scheduler {
         }
         let node_name = spec.and_then(|s| s.node_name.as_deref()).unwrap_or("");
         if !node_name.is_empty() {
+            // A pod the cache has is out of the queue already (nodeName
+            // never goes back to empty); most of its events change nothing
+            // the cache counts.
+            if self.cache.refresh_pod(&key, obj, node_name) {
+                return;
+            }
             self.queue.delete(&key);
             self.pending.remove(&key);
+            self.retire_attempt_rows(&key);
             let is_new = !self.cache.pods.contains_key(&key);
             self.cache.upsert_pod(key, obj.clone(), node_name);
             if is_new {
@@ -232,6 +274,7 @@ impl Scheduler {
         if !ours || pod.metadata.deletion_timestamp.is_some() {
             self.queue.delete(&key);
             self.pending.remove(&key);
+            self.retire_attempt_rows(&key);
             return;
         }
         let gated = spec.and_then(|s| s.scheduling_gates.as_ref()).is_some_and(|g| !g.is_empty());
@@ -327,6 +370,7 @@ impl Scheduler {
         let Ok(pod_obj) = api.get(Kind::Pod, &key.namespace, &key.name) else {
             self.queue.done(key);
             self.pending.remove(key);
+            self.retire_attempt_rows(key);
             return;
         };
         let Some(pod) = as_pod(&pod_obj) else { return };
@@ -336,6 +380,7 @@ impl Scheduler {
         if bound || !ours || pod.metadata.deletion_timestamp.is_some() {
             self.queue.done(key);
             self.pending.remove(key);
+            self.retire_attempt_rows(key);
             return;
         }
         let attempt_number = self.queue.get(key).map(|q| q.attempts).unwrap_or(1);
@@ -367,7 +412,12 @@ impl Scheduler {
                 attempt.outcome = Outcome::Error(msg);
             }
         }
+        self.attempts_made += 1;
+        attempt.id = self.attempts_made;
         self.attempts.insert(key.clone(), attempt);
+        if !self.queue.contains(key) {
+            self.retire_attempt_rows(key);
+        }
     }
 
     /// handleSchedulingFailure: the event, the PodScheduled condition, and
@@ -408,50 +458,50 @@ impl Scheduler {
     fn find_host(&mut self, pod: &Pod, now: Timestamp, attempt_number: u32) -> (SchedulingAttempt, Decision) {
         self.cache.refresh_order();
         let order = self.cache.order();
-        let mut attempt = SchedulingAttempt {
-            namespace: pod.metadata.namespace.clone().unwrap_or_default(),
-            pod: pod.metadata.name.clone().unwrap_or_default(),
-            at: now,
-            attempt: attempt_number,
-            nodes: vec![],
-            score_plugins: vec![],
-            skipped_score_plugins: vec![],
-            outcome: Outcome::Error(String::new()),
-        };
+        let namespace = pod.metadata.namespace.as_deref().unwrap_or("");
+        let name = pod.metadata.name.as_deref().unwrap_or("");
+        let mut attempt = SchedulingAttempt::new(namespace, name, now, attempt_number, order.clone());
         if order.is_empty() {
             return (attempt, Decision::Error(NO_NODES_AVAILABLE.to_string()));
         }
         let total = order.len();
         let cache = &self.cache;
-        let state = PodState::new(pod, cache, &order);
+        // The cycle's snapshot: every node's info looked up once, by its
+        // index in NodeTree order (verdict rows refer to nodes by it).
+        let infos: Vec<Option<&NodeInfo>> = order.iter().map(|n| cache.nodes.get(n)).collect();
+        let present: Vec<&NodeInfo> = infos.iter().flatten().copied().collect();
+        let state = PodState::new(pod, cache, &present);
 
         // PreFilter: NodeAffinity may narrow the cycle to named nodes.
         let allowed = plugins::node_affinity_prefilter_names(pod);
         if allowed.as_ref().is_some_and(|a| a.is_empty()) {
-            for name in order.iter() {
+            let mut verdicts = Vec::with_capacity(total);
+            for index in 0..total {
                 let failed = FilterVerdict {
                     plugin: "NodeAffinity",
                     code: Code::UnschedulableAndUnresolvable,
                     reasons: vec![plugins::REASON_AFFINITY_CONFLICT.to_string()],
                 };
-                let mut verdict = NodeVerdict::new(name.clone(), Some(failed), false);
+                let mut verdict = NodeVerdict::new(index, Some(failed), false);
                 verdict.set_preemption(PREEMPTION_NOT_HELPFUL.to_string());
-                attempt.nodes.push(verdict);
+                verdicts.push(verdict);
             }
+            attempt.set_rows(verdicts);
             let post = preemption_message(pod, total, &[], total);
             let msg = fit_error_message(total, Some(plugins::REASON_AFFINITY_CONFLICT), &BTreeMap::new(), post.as_deref());
             return (attempt, Decision::Unschedulable(msg, BTreeSet::from(["NodeAffinity"])));
         }
-        let (candidates, absent): (Vec<&Arc<str>>, Vec<&Arc<str>>) = match &allowed {
-            Some(names) => order.iter().partition(|n| names.iter().any(|a| a.as_str() == &***n)),
-            None => (order.iter().collect(), vec![]),
+        let (candidates, absent): (Vec<usize>, Vec<usize>) = match &allowed {
+            Some(names) => (0..total).partition(|&i| names.iter().any(|a| a.as_str() == &*order[i])),
+            None => ((0..total).collect(), vec![]),
         };
 
         // Filter, walking from nextStartNodeIndex until enough nodes fit.
         // Verdicts are recorded in the order nodes were visited.
         let to_find = Self::num_feasible_nodes_to_find(candidates.len());
-        let mut verdicts: Vec<NodeVerdict> = Vec::with_capacity(order.len());
+        let mut verdicts: Vec<NodeVerdict> = Vec::with_capacity(total);
         let mut feasible: Vec<&NodeInfo> = vec![];
+        let mut feasible_index: Vec<usize> = vec![];
         let mut feasible_verdict: Vec<usize> = vec![];
         let mut failures: Vec<(usize, Status)> = vec![];
         let start = if candidates.is_empty() { 0 } else { self.next_start_node_index % candidates.len() };
@@ -459,8 +509,8 @@ impl Scheduler {
             if feasible.len() >= to_find {
                 break;
             }
-            let name = candidates[(start + i) % candidates.len()];
-            let Some(info) = cache.nodes.get(name) else { continue };
+            let index = candidates[(start + i) % candidates.len()];
+            let Some(info) = infos[index] else { continue };
             let failed = FilterPlugin::ALL.into_iter().find_map(|plugin| {
                 let s = plugins::run_filter(plugin, &state, info);
                 (!s.is_success()).then_some((s, plugin))
@@ -468,13 +518,14 @@ impl Scheduler {
             match failed {
                 None => {
                     feasible.push(info);
+                    feasible_index.push(index);
                     feasible_verdict.push(verdicts.len());
-                    verdicts.push(NodeVerdict::new(name.clone(), None, true));
+                    verdicts.push(NodeVerdict::new(index, None, true));
                 }
                 Some((s, plugin)) => {
                     let failed = FilterVerdict { plugin: plugin.name(), code: s.code, reasons: s.reasons.clone() };
                     failures.push((verdicts.len(), s));
-                    verdicts.push(NodeVerdict::new(name.clone(), Some(failed), true));
+                    verdicts.push(NodeVerdict::new(index, Some(failed), true));
                 }
             }
         }
@@ -483,15 +534,14 @@ impl Scheduler {
             self.next_start_node_index = (start + processed) % candidates.len();
         }
         // Nodes a PreFilterResult left out.
-        for name in &absent {
+        for &index in &absent {
             let failed = FilterVerdict {
                 plugin: "NodeAffinity",
                 code: Code::UnschedulableAndUnresolvable,
                 reasons: vec![plugins::REASON_PREFILTER_NODE_AFFINITY.to_string()],
             };
-            verdicts.push(NodeVerdict::new((*name).clone(), Some(failed), false));
+            verdicts.push(NodeVerdict::new(index, Some(failed), false));
         }
-        let cache = &self.cache;
 
         if feasible.is_empty() {
             // FitError: a histogram of reasons over all nodes.
@@ -513,19 +563,19 @@ impl Scheduler {
                     v.set_preemption(PREEMPTION_NOT_HELPFUL.to_string());
                     continue;
                 }
-                let Some(info) = cache.nodes.get(&v.node) else { continue };
+                let Some(info) = infos.get(v.node_index()).copied().flatten() else { continue };
                 let result = plugins::victims_dry_run(&state, cache, info);
                 v.set_preemption(match &result {
                     Ok(()) => "preemption would make room (not simulated)".to_string(),
                     Err(s) => s.reasons.join(", "),
                 });
-                dry_run.push((v.node.clone(), result));
+                dry_run.push((info.name.clone(), result));
             }
             let post = preemption_message(pod, total, &dry_run, total - dry_run.len());
             let msg = fit_error_message(total, None, &histogram, post.as_deref());
             // Diagnosis.UnschedulablePlugins, for the queueing hints.
             let rejectors: BTreeSet<&'static str> = verdicts.iter().filter_map(|v| v.failed_filter()).map(|f| f.plugin).collect();
-            attempt.nodes = verdicts;
+            attempt.set_rows(verdicts);
             return (attempt, Decision::Unschedulable(msg, rejectors));
         }
 
@@ -533,15 +583,19 @@ impl Scheduler {
             // One feasible node: no scoring.
             feasible[0].name.clone()
         } else {
-            let score_state = ScoreState::new(&state, cache, &self.workloads, &feasible, &order);
+            let score_state = ScoreState::new(&state, cache, &self.workloads, &feasible_index, &infos);
             let active: Vec<ScorePlugin> = ScorePlugin::ALL.into_iter().filter(|p| !score_state.skipped(*p)).collect();
             attempt.score_plugins = attempt::score_plugin_names(&active);
             attempt.skipped_score_plugins = ScorePlugin::ALL.into_iter().filter(|p| score_state.skipped(*p)).map(|p| p.name()).collect();
             let names: Vec<Arc<str>> = feasible.iter().map(|n| n.name.clone()).collect();
             let mut totals = vec![0i64; feasible.len()];
+            let mut raw: Vec<i64> = Vec::with_capacity(feasible.len());
+            let mut normalized: Vec<i64> = Vec::with_capacity(feasible.len());
             for plugin in &active {
-                let raw: Vec<i64> = feasible.iter().map(|n| score_state.score(*plugin, &state, cache, n)).collect();
-                let mut normalized = raw.clone();
+                raw.clear();
+                raw.extend(feasible.iter().zip(&feasible_index).map(|(n, &index)| score_state.score(*plugin, &state, index, n)));
+                normalized.clear();
+                normalized.extend_from_slice(&raw);
                 score_state.normalize(*plugin, &names, &mut normalized);
                 for i in 0..feasible.len() {
                     let weighted = normalized[i] * plugin.weight();
@@ -565,7 +619,7 @@ impl Scheduler {
             }
             names[best].clone()
         };
-        attempt.nodes = verdicts;
+        attempt.set_rows(verdicts);
         (attempt, Decision::Bind(chosen.to_string()))
     }
 }

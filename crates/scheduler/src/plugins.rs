@@ -4,7 +4,7 @@
 //! score per node that `normalize` maps to 0..=100 as the plugin's
 //! NormalizeScore does.
 
-use crate::cache::{Cache, HostPort, NodeInfo, PodKey, pod_host_ports, pod_priority};
+use crate::cache::{Cache, HostPort, LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE, NodeInfo, PodKey, pod_host_ports, pod_priority};
 use crate::resources::{self, Resources};
 use apimachinery::k8s_openapi::api::core::v1::{NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration};
 use apimachinery::selector::{Op, Requirement, Selector};
@@ -163,11 +163,11 @@ pub fn tolerated_by_any(tolerations: &[Toleration], taint: &Taint) -> bool {
 }
 
 pub fn node_taints(n: &NodeInfo) -> &[Taint] {
-    n.node().and_then(|n| n.spec.as_ref()).and_then(|s| s.taints.as_deref()).unwrap_or(&[])
+    &n.taints
 }
 
 pub fn node_unschedulable(n: &NodeInfo) -> bool {
-    n.node().and_then(|n| n.spec.as_ref()).and_then(|s| s.unschedulable).unwrap_or(false)
+    n.unschedulable
 }
 
 // ---- node selectors (component-helpers scheduling/corev1/nodeaffinity) --
@@ -251,6 +251,15 @@ impl RequiredNodeAffinity {
             .and_then(|na| na.required_during_scheduling_ignored_during_execution.as_ref())
             .map(|ns| ns.node_selector_terms.iter().map(Term::parse).collect());
         RequiredNodeAffinity { node_selector, terms }
+    }
+    /// No nodeSelector and no required terms: every node matches.
+    pub fn is_empty(&self) -> bool {
+        self.node_selector.is_empty() && self.terms.is_none()
+    }
+    /// `matches` on a cached node, without touching its labels when there
+    /// is nothing to match.
+    pub fn matches_node(&self, node: &NodeInfo) -> bool {
+        self.is_empty() || self.matches(&node.name, node.labels())
     }
     pub fn matches(&self, node_name: &str, labels: &BTreeMap<String, String>) -> bool {
         if !self.node_selector.iter().all(|(k, v)| labels.get(k) == Some(v)) {
@@ -345,23 +354,9 @@ fn constraints_of(pod: &Pod, when: &str) -> Vec<SpreadConstraint> {
         .collect()
 }
 
-/// podtopologyspread countPodsMatchSelector: same namespace, matching,
-/// not terminating.
-pub fn count_matching(cache: &Cache, node: &NodeInfo, selector: &Selector, namespace: &str) -> i64 {
-    if selector.nothing || selector.requirements.is_empty() {
-        return 0;
-    }
-    node.pods
-        .iter()
-        .filter(|k| k.namespace == namespace)
-        .filter_map(|k| cache.pods.get(k))
-        .filter(|p| !p.terminating && selector.matches(p.labels()))
-        .count() as i64
-}
-
 /// Whether `node` takes part in a constraint's counting (MatchNodeInclusionPolicies).
 fn node_included(c: &SpreadConstraint, state: &PodState, node: &NodeInfo) -> bool {
-    if c.honor_node_affinity && !state.required_affinity.matches(&node.name, node.labels()) {
+    if c.honor_node_affinity && !state.required_affinity.matches_node(node) {
         return false;
     }
     if c.honor_node_taints {
@@ -380,40 +375,85 @@ fn node_included(c: &SpreadConstraint, state: &PodState, node: &NodeInfo) -> boo
 pub struct SpreadFilterState {
     constraints: Vec<SpreadConstraint>,
     /// Per constraint: topology value → matching pods.
-    counts: Vec<BTreeMap<String, i64>>,
+    counts: Vec<DomainCounts>,
+}
+
+/// Matching pods per topology domain (the value of a constraint's key on
+/// the nodes): a sorted vector, as there are few domains per key.
+///
+/// Lookups compare an empty value (the domain of nodes without the label,
+/// common for the zone key) by length alone: an empty `String` points at a
+/// dangling address, and glibc's AVX-512 memcmp, which `str` comparison
+/// calls even for length 0, takes a microcode assist of ~80 ns on it —
+/// per node and per cycle, that was most of PreScore's time.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DomainCounts(Vec<(String, i64)>);
+
+pub(crate) fn cmp_domain(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_empty() || b.is_empty() {
+        return a.len().cmp(&b.len());
+    }
+    a.cmp(b)
+}
+
+impl DomainCounts {
+    fn find(&self, value: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| cmp_domain(k, value))
+    }
+    fn get(&self, value: &str) -> Option<i64> {
+        self.find(value).ok().map(|i| self.0[i].1)
+    }
+    fn get_mut(&mut self, value: &str) -> Option<&mut i64> {
+        self.find(value).ok().map(|i| &mut self.0[i].1)
+    }
+    fn contains(&self, value: &str) -> bool {
+        self.find(value).is_ok()
+    }
+    /// Adds `n` to the domain's count, creating the domain if needed.
+    fn add(&mut self, value: &str, n: i64) {
+        match self.find(value) {
+            Ok(i) => self.0[i].1 += n,
+            Err(i) => self.0.insert(i, (value.to_string(), n)),
+        }
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn min(&self) -> Option<i64> {
+        self.0.iter().map(|(_, n)| *n).min()
+    }
 }
 
 impl SpreadFilterState {
-    fn build(state: &PodState, cache: &Cache, order: &[std::sync::Arc<str>]) -> SpreadFilterState {
+    /// `nodes`: the cycle's nodes in NodeTree order.
+    fn build(state: &PodState, nodes: &[&NodeInfo]) -> SpreadFilterState {
         let constraints = constraints_of(state.pod, "DoNotSchedule");
-        let mut counts = vec![BTreeMap::new(); constraints.len()];
-        for name in order {
-            let Some(node) = cache.nodes.get(name) else { continue };
-            let labels = node.labels();
-            if !constraints.iter().all(|c| labels.contains_key(&c.topology_key)) {
+        let mut counts = vec![DomainCounts::default(); constraints.len()];
+        for node in nodes {
+            if !constraints.iter().all(|c| node.topology_value(&c.topology_key).is_some()) {
                 continue;
             }
             for (i, c) in constraints.iter().enumerate() {
                 if !node_included(c, state, node) {
                     continue;
                 }
-                let value = labels.get(&c.topology_key).cloned().unwrap_or_default();
-                *counts[i].entry(value).or_insert(0) += count_matching(cache, node, &c.selector, &state.key.namespace);
+                let value = node.topology_value(&c.topology_key).unwrap_or("");
+                let count = node.count_matching(&c.selector, &state.key.namespace);
+                counts[i].add(value, count);
             }
         }
         SpreadFilterState { constraints, counts }
     }
 
     fn filter(&self, state: &PodState, node: &NodeInfo) -> Status {
-        let labels = node.labels();
         for (i, c) in self.constraints.iter().enumerate() {
-            let Some(value) = labels.get(&c.topology_key) else {
+            let Some(value) = node.topology_value(&c.topology_key) else {
                 return Status::new(Code::UnschedulableAndUnresolvable, REASON_SPREAD_MISSING_LABEL);
             };
             let domains = &self.counts[i];
-            let min = if (domains.len() as i64) < c.min_domains { 0 } else { domains.values().copied().min().unwrap_or(0) };
+            let min = if (domains.len() as i64) < c.min_domains { 0 } else { domains.min().unwrap_or(0) };
             let self_match = if c.selector.matches(meta::labels(&state.pod.metadata)) { 1 } else { 0 };
-            let count = domains.get(value).copied().unwrap_or(0);
+            let count = domains.get(value).unwrap_or(0);
             if count + self_match - min > c.max_skew {
                 return Status::new(Code::Unschedulable, REASON_SPREAD);
             }
@@ -498,7 +538,9 @@ pub fn normalized_image_name(name: &str) -> String {
 }
 
 impl<'a> PodState<'a> {
-    pub fn new(pod: &'a Pod, cache: &Cache, order: &[std::sync::Arc<str>]) -> PodState<'a> {
+    /// `nodes`: the cycle's nodes in NodeTree order (empty when only
+    /// single filters are run, as the queueing hints do).
+    pub fn new(pod: &'a Pod, cache: &Cache, nodes: &[&NodeInfo]) -> PodState<'a> {
         let spec = pod.spec.as_ref();
         let preferred_terms = spec
             .and_then(|s| s.affinity.as_ref())
@@ -530,7 +572,7 @@ impl<'a> PodState<'a> {
         };
         let has_hard = spec.and_then(|s| s.topology_spread_constraints.as_ref()).is_some_and(|c| c.iter().any(|c| c.when_unsatisfiable == "DoNotSchedule"));
         if has_hard {
-            state.spread_filter = Some(SpreadFilterState::build(&state, cache, order));
+            state.spread_filter = Some(SpreadFilterState::build(&state, nodes));
         }
         state
     }
@@ -568,7 +610,7 @@ pub fn run_filter(plugin: FilterPlugin, state: &PodState, node: &NodeInfo) -> St
             Status::success()
         }
         FilterPlugin::NodeAffinity => {
-            if !state.required_affinity.matches(&node.name, node.labels()) {
+            if !state.required_affinity.matches_node(node) {
                 return Status::new(Code::UnschedulableAndUnresolvable, REASON_NODE_AFFINITY);
             }
             Status::success()
@@ -629,21 +671,58 @@ pub struct ScoreState {
     /// Soft spreading constraints (explicit ScheduleAnyway ones, or the
     /// system defaults) and their state; None = PreScore Skip.
     spread: Option<SpreadScoreState>,
+    /// ImageLocality: per image of `PodState::images`, the share of nodes that have it.
+    image_spread: Vec<f64>,
     pub skip: BTreeMap<ScorePlugin, bool>,
 }
 
 struct SpreadScoreState {
     constraints: Vec<SpreadConstraint>,
     /// Per constraint (non-hostname keys): topology value → matching pods.
-    counts: Vec<BTreeMap<String, i64>>,
+    counts: Vec<DomainCounts>,
+    /// Per constraint with the hostname key: the matching pods on each
+    /// node, by the node's index in the cycle's node list (-1: not counted).
+    node_counts: Vec<Vec<i64>>,
     weights: Vec<f64>,
     ignored: Vec<std::sync::Arc<str>>,
+}
+
+/// Matching pods per node for each distinct selector among a cycle's
+/// constraints, each node counted at most once: the system defaults'
+/// hostname and zone constraints share one selector, and the same nodes
+/// are asked about in PreScore and again in Score.
+struct MatchCounts {
+    /// Constraint → index of the first constraint with an equal selector.
+    slot: Vec<usize>,
+    /// [slot][node index] → count, or -1 when not counted yet.
+    counts: Vec<Vec<i64>>,
+}
+
+impl MatchCounts {
+    fn new(constraints: &[SpreadConstraint], nodes: usize) -> MatchCounts {
+        let slot: Vec<usize> = (0..constraints.len()).map(|i| (0..i).find(|&j| constraints[j].selector == constraints[i].selector).unwrap_or(i)).collect();
+        let counts = slot.iter().enumerate().map(|(i, &s)| if s == i { vec![-1; nodes] } else { Vec::new() }).collect();
+        MatchCounts { slot, counts }
+    }
+    fn get(&mut self, constraint: usize, c: &SpreadConstraint, namespace: &str, index: usize, node: &NodeInfo) -> i64 {
+        let row = &mut self.counts[self.slot[constraint]];
+        match row.get(index).copied() {
+            Some(n) if n >= 0 => n,
+            _ => {
+                let n = node.count_matching(&c.selector, namespace);
+                if let Some(cell) = row.get_mut(index) {
+                    *cell = n;
+                }
+                n
+            }
+        }
+    }
 }
 
 /// The system default constraints (podtopologyspread/plugin.go
 /// systemDefaultConstraints).
 fn system_default_constraints(selector: Selector) -> Vec<SpreadConstraint> {
-    [("kubernetes.io/hostname", 3), ("topology.kubernetes.io/zone", 5)]
+    [(LABEL_HOSTNAME, 3), (LABEL_TOPOLOGY_ZONE, 5)]
         .into_iter()
         .map(|(key, skew)| SpreadConstraint {
             max_skew: skew,
@@ -657,7 +736,9 @@ fn system_default_constraints(selector: Selector) -> Vec<SpreadConstraint> {
 }
 
 impl ScoreState {
-    pub fn new(state: &PodState, cache: &Cache, workloads: &Workloads, feasible: &[&NodeInfo], order: &[std::sync::Arc<str>]) -> ScoreState {
+    /// `nodes`: the cycle's nodes in NodeTree order (None: not in the
+    /// cache); `feasible`: indices into it of the nodes that passed Filter.
+    pub fn new(state: &PodState, cache: &Cache, workloads: &Workloads, feasible: &[usize], nodes: &[Option<&NodeInfo>]) -> ScoreState {
         let prefer_no_schedule_tolerations =
             state.tolerations.iter().filter(|t| matches!(t.effect.as_deref(), None | Some("") | Some("PreferNoSchedule"))).cloned().collect();
         let mut skip = BTreeMap::new();
@@ -665,12 +746,17 @@ impl ScoreState {
         skip.insert(ScorePlugin::NodeAffinity, state.preferred_terms.is_empty());
         // BalancedAllocation PreScore: Skip for best-effort pods (1.33+).
         skip.insert(ScorePlugin::NodeResourcesBalancedAllocation, state.requests.milli_cpu == 0 && state.requests.memory == 0);
-        let spread = Self::spread_state(state, cache, workloads, feasible, order);
+        let spread = Self::spread_state(state, workloads, feasible, nodes);
+        // ImageLocality's spread factor per image (how many of the nodes
+        // have it), the same for every node of the cycle.
+        let total_nodes = state.total_nodes.max(1) as f64;
+        let image_spread = state.images.iter().map(|image| cache.image_node_counts.get(image).copied().unwrap_or(0) as f64 / total_nodes).collect();
         skip.insert(ScorePlugin::PodTopologySpread, spread.is_none());
-        ScoreState { prefer_no_schedule_tolerations, spread, skip }
+        ScoreState { prefer_no_schedule_tolerations, spread, image_spread, skip }
     }
 
-    fn spread_state(state: &PodState, cache: &Cache, workloads: &Workloads, feasible: &[&NodeInfo], order: &[std::sync::Arc<str>]) -> Option<SpreadScoreState> {
+    /// podtopologyspread scoring.go initPreScoreState and PreScore.
+    fn spread_state(state: &PodState, workloads: &Workloads, feasible: &[usize], nodes: &[Option<&NodeInfo>]) -> Option<SpreadScoreState> {
         let explicit = state.pod.spec.as_ref().and_then(|s| s.topology_spread_constraints.as_ref()).is_some_and(|c| !c.is_empty());
         let constraints = if explicit {
             constraints_of(state.pod, "ScheduleAnyway")
@@ -684,25 +770,32 @@ impl ScoreState {
         if constraints.is_empty() || feasible.is_empty() {
             return None;
         }
+        let namespace = state.key.namespace.as_str();
         // System defaults don't require nodes to carry every key, so nodes
         // without a zone label still get hostname spreading.
         let require_all = explicit;
-        let has_all = |labels: &BTreeMap<String, String>| constraints.iter().all(|c| labels.contains_key(&c.topology_key));
-        let mut counts = vec![BTreeMap::new(); constraints.len()];
+        let has_all = |n: &NodeInfo| constraints.iter().all(|c| n.topology_value(&c.topology_key).is_some());
+        let mut matching = MatchCounts::new(&constraints, nodes.len());
+        let mut counts = vec![DomainCounts::default(); constraints.len()];
         let mut ignored = vec![];
         let mut topo_size = vec![0usize; constraints.len()];
-        for n in feasible {
-            if require_all && !has_all(n.labels()) {
+        for &index in feasible {
+            let Some(n) = nodes.get(index).copied().flatten() else { continue };
+            if require_all && !has_all(n) {
                 ignored.push(n.name.clone());
                 continue;
             }
             for (i, c) in constraints.iter().enumerate() {
-                if c.topology_key == "kubernetes.io/hostname" {
+                if c.topology_key == LABEL_HOSTNAME {
+                    // Score counts these per node; count them now, once.
+                    if n.topology_value(LABEL_HOSTNAME).is_some() {
+                        matching.get(i, c, namespace, index, n);
+                    }
                     continue;
                 }
-                let value = n.labels().get(&c.topology_key).cloned().unwrap_or_default();
-                if let std::collections::btree_map::Entry::Vacant(e) = counts[i].entry(value) {
-                    e.insert(0);
+                let value = n.topology_value(&c.topology_key).unwrap_or("");
+                if !counts[i].contains(value) {
+                    counts[i].add(value, 0);
                     topo_size[i] += 1;
                 }
             }
@@ -711,26 +804,34 @@ impl ScoreState {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let size = if c.topology_key == "kubernetes.io/hostname" { feasible.len() - ignored.len() } else { topo_size[i] };
+                let size = if c.topology_key == LABEL_HOSTNAME { feasible.len() - ignored.len() } else { topo_size[i] };
                 ((size + 2) as f64).ln()
             })
             .collect();
-        for name in order {
-            let Some(node) = cache.nodes.get(name) else { continue };
-            if node.node.is_none() || (require_all && !has_all(node.labels())) {
+        for (index, node) in nodes.iter().enumerate() {
+            let Some(node) = node else { continue };
+            if node.node.is_none() || (require_all && !has_all(node)) {
                 continue;
             }
             for (i, c) in constraints.iter().enumerate() {
-                if c.topology_key == "kubernetes.io/hostname" || !node_included(c, state, node) {
+                if c.topology_key == LABEL_HOSTNAME || !node_included(c, state, node) {
                     continue;
                 }
-                let value = node.labels().get(&c.topology_key).cloned().unwrap_or_default();
-                if let Some(slot) = counts[i].get_mut(&value) {
-                    *slot += count_matching(cache, node, &c.selector, &state.key.namespace);
+                let value = node.topology_value(&c.topology_key).unwrap_or("");
+                if counts[i].contains(value) {
+                    let n = matching.get(i, c, namespace, index, node);
+                    if let Some(slot) = counts[i].get_mut(value) {
+                        *slot += n;
+                    }
                 }
             }
         }
-        Some(SpreadScoreState { constraints, counts, weights, ignored })
+        let node_counts = constraints
+            .iter()
+            .enumerate()
+            .map(|(i, c)| if c.topology_key == LABEL_HOSTNAME { matching.counts[matching.slot[i]].clone() } else { Vec::new() })
+            .collect();
+        Some(SpreadScoreState { constraints, counts, node_counts, weights, ignored })
     }
 
     pub fn skipped(&self, p: ScorePlugin) -> bool {
@@ -738,7 +839,8 @@ impl ScoreState {
     }
 
     /// A plugin's raw Score for one node.
-    pub fn score(&self, plugin: ScorePlugin, state: &PodState, cache: &Cache, node: &NodeInfo) -> i64 {
+    /// `index`: the node's index in the cycle's node list.
+    pub fn score(&self, plugin: ScorePlugin, state: &PodState, index: usize, node: &NodeInfo) -> i64 {
         match plugin {
             ScorePlugin::TaintToleration => node_taints(node)
                 .iter()
@@ -749,7 +851,7 @@ impl ScoreState {
             }
             ScorePlugin::NodeResourcesFit => least_allocated(state, node),
             ScorePlugin::NodeResourcesBalancedAllocation => balanced_allocation(state, node),
-            ScorePlugin::ImageLocality => image_locality(state, cache, node),
+            ScorePlugin::ImageLocality => image_locality(state, &self.image_spread, node),
             ScorePlugin::PodTopologySpread => {
                 let Some(s) = &self.spread else { return 0 };
                 if s.ignored.contains(&node.name) {
@@ -757,11 +859,14 @@ impl ScoreState {
                 }
                 let mut score = 0.0f64;
                 for (i, c) in s.constraints.iter().enumerate() {
-                    let Some(value) = node.labels().get(&c.topology_key) else { continue };
-                    let count = if c.topology_key == "kubernetes.io/hostname" {
-                        count_matching(cache, node, &c.selector, &state.key.namespace)
+                    let Some(value) = node.topology_value(&c.topology_key) else { continue };
+                    let count = if c.topology_key == LABEL_HOSTNAME {
+                        match s.node_counts[i].get(index).copied() {
+                            Some(n) if n >= 0 => n,
+                            _ => node.count_matching(&c.selector, &state.key.namespace),
+                        }
                     } else {
-                        s.counts[i].get(value).copied().unwrap_or(0)
+                        s.counts[i].get(value).unwrap_or(0)
                     };
                     score += count as f64 * s.weights[i] + (c.max_skew - 1) as f64;
                 }
@@ -851,12 +956,10 @@ const IMAGE_MIN_THRESHOLD: i64 = 23 * 1024 * 1024;
 const IMAGE_MAX_CONTAINER_THRESHOLD: i64 = 1000 * 1024 * 1024;
 
 /// imagelocality: image sizes on the node scaled by how many nodes have them.
-fn image_locality(state: &PodState, cache: &Cache, node: &NodeInfo) -> i64 {
-    let total_nodes = state.total_nodes.max(1) as f64;
+fn image_locality(state: &PodState, image_spread: &[f64], node: &NodeInfo) -> i64 {
     let mut sum: i64 = 0;
-    for image in &state.images {
+    for (image, spread) in state.images.iter().zip(image_spread) {
         if let Some(size) = node.images.get(image) {
-            let spread = cache.image_node_counts.get(image).copied().unwrap_or(0) as f64 / total_nodes;
             sum += (*size as f64 * spread) as i64;
         }
     }
@@ -878,14 +981,7 @@ pub fn victims_dry_run(state: &PodState, cache: &Cache, node: &NodeInfo) -> Resu
     let mut trimmed = node.clone();
     for k in victims {
         if let Some(p) = cache.pods.get(k) {
-            trimmed.pods.remove(k);
-            trimmed.requested.sub(&p.requests);
-            trimmed.non_zero_requested.sub(&p.non_zero_requests);
-            for hp in &p.host_ports {
-                if let Some(i) = trimmed.used_ports.iter().position(|u| u == hp) {
-                    trimmed.used_ports.swap_remove(i);
-                }
-            }
+            trimmed.remove_pod(k, p);
         }
     }
     for plugin in FilterPlugin::ALL {

@@ -40,6 +40,9 @@ impl World {
                 self.scheduler.observe(e);
             }
             if !self.scheduler.run(&mut self.api) && events.is_empty() {
+                if let Err(e) = self.scheduler.cache.check_invariants() {
+                    panic!("scheduler cache out of step with its pods: {e}");
+                }
                 return;
             }
         }
@@ -156,13 +159,13 @@ fn check(actual: String, expect: Expect) {
 /// The per-node table the UI shows, as text.
 fn render_attempt(a: &SchedulingAttempt) -> String {
     let mut out = format!("{}/{} attempt {} outcome {:?}\nscore plugins: {:?} skipped: {:?}\n", a.namespace, a.pod, a.attempt, a.outcome, a.score_plugins, a.skipped_score_plugins);
-    for n in &a.nodes {
+    for (node, n) in a.nodes() {
         let filter = match n.failed_filter() {
             None => "passed".to_string(),
             Some(f) => format!("{} {} {:?}", f.plugin, f.code.as_str(), f.reasons),
         };
         let scores: Vec<String> = n.scores().iter().map(|s| format!("{}={}->{}x{}", s.plugin, s.raw, s.normalized, s.weight)).collect();
-        out.push_str(&format!("  {}: {} [{}] total={:?}", n.node, filter, scores.join(" "), n.total_score()));
+        out.push_str(&format!("  {}: {} [{}] total={:?}", node, filter, scores.join(" "), n.total_score()));
         if let Some(p) = n.preemption() {
             out.push_str(&format!(" preemption={p}"));
         }
@@ -412,4 +415,165 @@ fn thousand_pods_over_hundred_nodes() {
     assert_eq!(per_node.len(), 100);
     assert_eq!(per_node.values().sum::<usize>(), 1000);
     assert!(per_node.values().all(|n| (5..=15).contains(n)), "{per_node:?}");
+}
+
+/// Which of these pods' last attempts still have their per-node rows.
+fn rows_kept(w: &World, pods: &[&str]) -> String {
+    pods.iter()
+        .map(|p| {
+            let a = w.scheduler.last_attempt("default", p).expect("attempted");
+            let outcome = match &a.outcome {
+                Outcome::Scheduled(_) => "Scheduled".to_string(),
+                other => format!("{other:?}"),
+            };
+            format!("{p}: rows={} dropped={} feasible={} {outcome}\n", a.nodes().len(), a.rows_dropped, a.feasible_nodes())
+        })
+        .collect()
+}
+
+#[test]
+fn per_node_rows_are_kept_for_pending_pods_and_recent_placements() {
+    let mut w = World::cluster(5, 3);
+    // Pending for good: its rows stay however many pods come after it.
+    w.pod("picky", None, json!({"nodeSelector": {"disktype": "ssd"}}));
+    w.settle();
+    let placed = RECENT_ATTEMPTS_WITH_ROWS + 2;
+    for i in 0..placed {
+        w.pod(&format!("p{i:03}"), None, json!({}));
+    }
+    w.settle();
+    // Pods are scheduled in the order they were created: the first two
+    // placements fell out of the recent window and kept only the summary.
+    check(
+        rows_kept(&w, &["picky", "p000", "p001", "p002", &format!("p{:03}", placed - 1)]),
+        expect![[r#"
+            picky: rows=4 dropped=false feasible=0 Unschedulable("0/4 nodes are available: 1 node(s) had untolerated taint(s), 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.")
+            p000: rows=0 dropped=true feasible=3 Scheduled
+            p001: rows=0 dropped=true feasible=3 Scheduled
+            p002: rows=4 dropped=false feasible=3 Scheduled
+            p257: rows=4 dropped=false feasible=3 Scheduled
+        "#]],
+    );
+    // The kept rows still name their nodes.
+    let a = w.scheduler.last_attempt("default", "p002").expect("attempted");
+    let names: BTreeSet<&str> = a.nodes().map(|(n, _)| n).collect();
+    assert_eq!(names, BTreeSet::from(["cp", "w1", "w2", "w3"]));
+    assert_eq!(a.node("cp").and_then(|v| v.failed_filter()).map(|f| f.plugin), Some("TaintToleration"));
+}
+
+#[test]
+fn zone_spreading_with_a_node_missing_the_zone_label() {
+    let mut w = World::new(6);
+    for (name, zone) in [("a1", Some("a")), ("a2", Some("a")), ("b1", Some("b")), ("b2", Some("b")), ("nozone", None)] {
+        let labels = zone.map_or(json!({}), |z| json!({"topology.kubernetes.io/zone": z}));
+        w.node(name, "4", "8Gi", labels, json!([]));
+    }
+    let spread = json!([
+        {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}}},
+        {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": {"app": "web"}}}
+    ]);
+    for i in 0..6 {
+        w.create(
+            Kind::Pod,
+            json!({"metadata": {"name": format!("web-{i}"), "namespace": "default", "labels": {"app": "web"}},
+                "spec": {"topologySpreadConstraints": spread, "containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "100m"}}}]}}),
+        );
+        w.settle();
+    }
+    check(
+        w.placements(),
+        expect![[r#"
+            web-0 -> b1
+            web-1 -> a1
+            web-2 -> a2
+            web-3 -> b2
+            web-4 -> b2
+            web-5 -> a2
+        "#]],
+    );
+    check(
+        render_attempt(w.scheduler.last_attempt("default", "web-5").expect("attempted")),
+        expect![[r#"
+            default/web-5 attempt 1 outcome Scheduled("a2")
+            score plugins: ["TaintToleration", "NodeResourcesFit", "PodTopologySpread", "NodeResourcesBalancedAllocation", "ImageLocality"] skipped: ["NodeAffinity"]
+              a1: passed [TaintToleration=0->100x3 NodeResourcesFit=95->95x1 PodTopologySpread=1->100x2 NodeResourcesBalancedAllocation=97->97x1 ImageLocality=0->0x1] total=Some(692)
+              b1: PodTopologySpread Unschedulable ["node(s) didn't match pod topology spread constraints"] [] total=None
+              nozone: PodTopologySpread UnschedulableAndUnresolvable ["node(s) didn't match pod topology spread constraints (missing required label)"] [] total=None
+              a2: passed [TaintToleration=0->100x3 NodeResourcesFit=95->95x1 PodTopologySpread=1->100x2 NodeResourcesBalancedAllocation=97->97x1 ImageLocality=0->0x1] total=Some(692)
+              b2: PodTopologySpread Unschedulable ["node(s) didn't match pod topology spread constraints"] [] total=None
+        "#]],
+    );
+}
+
+#[test]
+fn node_rows_stay_compact() {
+    // One row per node per kept attempt: keep an eye on its size.
+    assert!(std::mem::size_of::<NodeVerdict>() <= 56, "{}", std::mem::size_of::<NodeVerdict>());
+}
+
+/// Runs cache operations and reports, after each, the pods per node that
+/// a selector `app=web` counts in namespace `default`.
+#[test]
+fn label_groups_count_matching_pods_per_node() {
+    let mut cache = Cache::default();
+    for n in ["a", "b"] {
+        let node = Object::from_value(Kind::Node, json!({"metadata": {"name": n, "labels": {"kubernetes.io/hostname": n}}})).expect("node decodes");
+        cache.upsert_node(Arc::new(node));
+    }
+    let pod = |name: &str, ns: &str, labels: Value, terminating: bool| {
+        let mut meta = json!({"name": name, "namespace": ns, "labels": labels});
+        if terminating {
+            meta["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+        }
+        Arc::new(Object::from_value(Kind::Pod, json!({"metadata": meta, "spec": {"containers": [{"name": "c", "image": "nginx"}]}})).expect("pod decodes"))
+    };
+    let selector = Selector::parse("app=web").expect("selector parses");
+    let mut log = String::new();
+    let mut step = |cache: &mut Cache, what: &str| {
+        cache.check_invariants().expect("cache consistent");
+        let counts: Vec<String> = ["a", "b"].iter().map(|n| format!("{n}={}", cache.nodes[*n].count_matching(&selector, "default"))).collect();
+        log.push_str(&format!("{what}: {}\n", counts.join(" ")));
+    };
+    let key = |name: &str, ns: &str| PodKey::new(ns, name);
+    cache.upsert_pod(key("w1", "default"), pod("w1", "default", json!({"app": "web", "x": "1"}), false), "a");
+    cache.upsert_pod(key("w2", "default"), pod("w2", "default", json!({"app": "web", "x": "2"}), false), "a");
+    cache.upsert_pod(key("w3", "default"), pod("w3", "default", json!({"app": "web", "x": "1"}), false), "b");
+    step(&mut cache, "three web pods");
+    cache.upsert_pod(key("w1", "other"), pod("w1", "other", json!({"app": "web"}), false), "a");
+    cache.upsert_pod(key("db", "default"), pod("db", "default", json!({"app": "db"}), false), "a");
+    step(&mut cache, "another namespace, another app");
+    assert!(cache.refresh_pod(&key("w2", "default"), &pod("w2", "default", json!({"app": "web", "x": "2"}), false), "a"));
+    step(&mut cache, "status-only update in place");
+    assert!(!cache.refresh_pod(&key("w2", "default"), &pod("w2", "default", json!({"app": "api"}), false), "a"));
+    cache.upsert_pod(key("w2", "default"), pod("w2", "default", json!({"app": "api"}), false), "a");
+    step(&mut cache, "w2 relabelled");
+    cache.upsert_pod(key("w3", "default"), pod("w3", "default", json!({"app": "web", "x": "1"}), true), "b");
+    step(&mut cache, "w3 terminating");
+    cache.remove_pod(&key("w1", "default"));
+    step(&mut cache, "w1 gone");
+    check(
+        log,
+        expect![[r#"
+            three web pods: a=2 b=1
+            another namespace, another app: a=2 b=1
+            status-only update in place: a=2 b=1
+            w2 relabelled: a=1 b=1
+            w3 terminating: a=1 b=0
+            w1 gone: a=0 b=0
+        "#]],
+    );
+    check(format!("{:?}", cache.nodes["a"].pod_label_groups), expect![[r#"{"default": {{"app": "api"}: 1, {"app": "db"}: 1}, "other": {{"app": "web"}: 1}}"#]]);
+}
+
+#[test]
+fn domain_comparison_orders_like_strings() {
+    let values = ["", "a", "b", "ab", "zone-1", "zone-10", "zone-2", "\u{e9}"];
+    for a in values {
+        for b in values {
+            assert_eq!(plugins::cmp_domain(a, b), a.cmp(b), "{a:?} vs {b:?}");
+            // Owned empty strings point at a dangling address.
+            let (owned_a, owned_b) = (String::from(a), String::from(b));
+            assert_eq!(plugins::cmp_domain(&owned_a, &owned_b), a.cmp(b), "{a:?} vs {b:?} (owned)");
+        }
+    }
 }
