@@ -205,19 +205,23 @@ impl Kubelet {
             rt.status_dirty = true;
         }
         let Some(spec) = pod.spec.as_ref() else { return };
-        let new_specs: Vec<_> = spec.init_containers.iter().flatten().chain(spec.containers.iter()).cloned().collect();
+        // Most updates are the pod's own status writes: nothing to apply.
+        if rt.spec == *spec {
+            return;
+        }
+        let new_specs: Vec<&_> = spec.init_containers.iter().flatten().chain(spec.containers.iter()).collect();
         let mut killed = vec![];
         for (idx, c) in rt.containers.iter_mut().enumerate() {
             let Some(new) = new_specs.iter().find(|n| n.name == c.spec.name) else { continue };
             if new.image != c.spec.image {
-                c.spec = new.clone();
+                c.spec = (*new).clone();
                 c.restart_now = true;
                 if c.is_running() {
                     killed.push(idx);
                 }
             }
         }
-        let spec_changed = rt.spec != *spec;
+        let spec_changed = true;
         rt.spec = spec.clone();
         // A changed spec is synced now (HandlePodUpdates); an unchanged one
         // leaves the pod worker's schedule alone.

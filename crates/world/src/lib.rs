@@ -49,6 +49,10 @@ pub struct World {
     /// Per component (scheduler, controller manager, kubelets...): whether
     /// it may have work now (an event concerned it, or its last run did work).
     dirty: Vec<bool>,
+    /// Per component: its `next_wake` as of its last run. A component's
+    /// timers change only when it runs (an event that gives it work marks it
+    /// dirty, and it runs), so the world need not ask again every round.
+    wakes: Vec<Option<Timestamp>>,
     /// The store revision up to which changes were delivered.
     delivered: u64,
     next_maintenance: Timestamp,
@@ -118,6 +122,7 @@ impl World {
         let kubelet_index: BTreeMap<String, usize> = kubelets_by_name.keys().enumerate().map(|(i, k)| (k.clone(), i)).collect();
         let kubelets: Vec<Kubelet> = kubelets_by_name.into_values().collect();
         let dirty = vec![true; 2 + kubelets.len()];
+        let wakes = vec![None; 2 + kubelets.len()];
         let mut w = World {
             profile,
             seed,
@@ -127,6 +132,7 @@ impl World {
             kubelets,
             kubelet_index,
             dirty,
+            wakes,
             delivered: 0,
             next_maintenance: t0 + SignedDuration::from_secs(COMPACTION_INTERVAL_SECONDS),
             last_tick_revision: 0,
@@ -163,19 +169,12 @@ impl World {
     /// A kubelet to act on (stop, restart...): it is given a chance to run.
     pub fn kubelet_mut(&mut self, node: &str) -> Option<&mut Kubelet> {
         let i = *self.kubelet_index.get(node)?;
+        // Whatever the caller changes (stop, restart), it gets a run now.
         self.dirty[2 + i] = true;
         Some(&mut self.kubelets[i])
     }
     pub fn node_names(&self) -> impl Iterator<Item = &String> {
         self.kubelet_index.keys()
-    }
-
-    fn components(&mut self) -> Vec<&mut dyn Component> {
-        let mut v: Vec<&mut dyn Component> = vec![&mut self.scheduler, &mut self.controllers];
-        for k in self.kubelets.iter_mut() {
-            v.push(k);
-        }
-        v
     }
 
     /// Delivers committed changes to every component's informer handlers.
@@ -215,17 +214,18 @@ impl World {
             let n = 2 + self.kubelets.len();
             for i in 0..n {
                 let ran = {
-                    let World { api, scheduler, controllers, kubelets, dirty, .. } = self;
+                    let World { api, scheduler, controllers, kubelets, dirty, wakes, .. } = self;
                     let c: &mut dyn Component = match i {
                         0 => scheduler,
                         1 => controllers,
                         _ => &mut kubelets[i - 2],
                     };
-                    if !dirty[i] && c.next_wake().is_none_or(|t| t > now) {
+                    if !dirty[i] && wakes[i].is_none_or(|t| t > now) {
                         continue;
                     }
                     let ran = c.run(api);
                     dirty[i] = ran;
+                    wakes[i] = c.next_wake();
                     ran
                 };
                 self.stats.component_runs += 1;
@@ -243,13 +243,7 @@ impl World {
     }
 
     fn next_wake(&mut self) -> Option<Timestamp> {
-        let mut next = Some(self.next_maintenance);
-        for c in self.components() {
-            if let Some(t) = c.next_wake() {
-                next = Some(next.map_or(t, |n| n.min(t)));
-            }
-        }
-        next
+        self.wakes.iter().flatten().copied().chain([self.next_maintenance]).min()
     }
 
     fn set_clock(&mut self, t: Timestamp) {
