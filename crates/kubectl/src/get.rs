@@ -162,8 +162,8 @@ fn run_inner(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> R
                 let table = printers::print_table(g.kind, &g.objects, api.now());
                 let lines = deco.lines(g.kind, &table, *wide, with_kind, !args.flag("no-headers"));
                 tw.reset_widths();
-                for l in &lines {
-                    tw.write_line(l);
+                for l in lines {
+                    tw.write_cells(l);
                 }
                 tw.flush();
                 if printed_any && !args.flag("no-headers") || separator_armed {
@@ -238,8 +238,8 @@ fn run_inner(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> R
             if let Some(g) = g {
                 let table = printers::print_table(g.kind, &g.objects, ctx.world.api().now());
                 let lines = stream.deco.lines(g.kind, &table, matches!(stream.format, Format::Table { wide: true }), false, true);
-                for l in &lines {
-                    stream.tw.write_line(l);
+                for l in lines {
+                    stream.tw.write_cells(l);
                 }
                 stream.tw.flush();
                 let _ = stream.tw.take_output();
@@ -263,8 +263,8 @@ impl Decorations {
         Decorations { all_namespaces, label_columns: args.list("label-columns"), show_labels: args.flag("show-labels") }
     }
 
-    /// Header (when asked) and rows of one table, tab-separated.
-    fn lines(&self, kind: Kind, table: &Table, wide: bool, with_kind: bool, header: bool) -> Vec<String> {
+    /// Header (when asked) and rows of one table, as cells.
+    fn lines(&self, kind: Kind, table: &Table, wide: bool, with_kind: bool, header: bool) -> Vec<Vec<String>> {
         let with_ns = self.all_namespaces && kind.info().namespaced;
         let visible: Vec<usize> = table.columns.iter().enumerate().filter(|(_, c)| wide || c.priority == 0).map(|(i, _)| i).collect();
         let mut lines = vec![];
@@ -280,20 +280,18 @@ impl Decorations {
             if self.show_labels {
                 h.push("LABELS".into());
             }
-            lines.push(h.join("\t"));
+            lines.push(h);
         }
         let name_col = table.columns.iter().position(|c| c.format == "name" && c.type_ == "string");
         for row in &table.rows {
-            let mut cells: Vec<String> = vec![];
+            let mut cells: Vec<String> = Vec::with_capacity(visible.len() + 3);
             if with_ns {
                 cells.push(row.object.namespace().to_string());
             }
             for &i in &visible {
-                let mut text = row.cells.get(i).map(|c| c.text()).unwrap_or_default();
-                if with_kind && Some(i) == name_col {
-                    text = crate::object_ref(kind, &text);
-                }
-                cells.push(sanitize(&text));
+                let text = row.cells.get(i).map(|c| c.text()).unwrap_or_default();
+                let text = if with_kind && Some(i) == name_col { crate::object_ref(kind, &text) } else { text };
+                cells.push(sanitize(text));
             }
             let labels = meta::labels(row.object.meta());
             for l in &self.label_columns {
@@ -302,7 +300,7 @@ impl Decorations {
             if self.show_labels {
                 cells.push(format_labels(labels));
             }
-            lines.push(cells.join("\t"));
+            lines.push(cells);
         }
         lines
     }
@@ -317,11 +315,11 @@ pub fn format_labels(labels: &std::collections::BTreeMap<String, String>) -> Str
 }
 
 /// The table printer cuts a cell at its first line break and escapes ESC.
-fn sanitize(s: &str) -> String {
+fn sanitize(s: String) -> String {
     let cut = s.find(['\n', '\r', '\x0c']);
     let mut t = match cut {
         Some(i) => format!("{}...", &s[..i]),
-        None => s.to_string(),
+        None => s,
     };
     if t.contains('\x1b') {
         t = t.replace('\x1b', "^[");
@@ -369,12 +367,12 @@ impl WatchStream {
                         let ev = format!("{:<8}", t.as_str());
                         for (i, l) in lines.iter_mut().enumerate() {
                             let is_header = !self.printed_header && i == 0;
-                            *l = format!("{}\t{l}", if is_header { "EVENT".to_string() } else { ev.clone() });
+                            l.insert(0, if is_header { "EVENT".to_string() } else { ev.clone() });
                         }
                     }
                     self.printed_header = true;
-                    for l in &lines {
-                        self.tw.write_line(l);
+                    for l in lines {
+                        self.tw.write_cells(l);
                     }
                     self.tw.flush();
                     text.push_str(&self.tw.take_output());

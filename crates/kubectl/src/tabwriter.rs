@@ -29,6 +29,11 @@ impl TabWriter {
         self.lines.push(line.split('\t').map(str::to_string).collect());
     }
 
+    /// Writes one line given as cells (the same as joining them with tabs).
+    pub fn write_cells(&mut self, cells: Vec<String>) {
+        self.lines.push(cells);
+    }
+
     /// Lays out the buffered lines (column blocks as Go's tabwriter forms
     /// them) and appends them to the output.
     pub fn flush(&mut self) {
@@ -70,7 +75,8 @@ impl TabWriter {
                     if col + 1 >= c.len() {
                         break;
                     }
-                    let w = c[col].chars().count() + self.padding;
+                    let cell = &c[col];
+                    let w = if cell.is_ascii() { cell.len() } else { cell.chars().count() } + self.padding;
                     if w > width {
                         width = w;
                     }
@@ -99,16 +105,16 @@ impl TabWriter {
     }
 
     fn write_lines(&mut self, lines: &[Vec<String>], widths: &[usize], line0: usize, line1: usize) {
+        let bytes: usize = lines[line0..line1].iter().map(|c| c.iter().map(String::len).sum::<usize>() + widths.iter().sum::<usize>() + 1).sum();
+        self.out.reserve(bytes);
         for cells in &lines[line0..line1] {
             for (j, c) in cells.iter().enumerate() {
                 if j + 1 < cells.len() {
                     // A tab-terminated cell: padded to its column's width.
                     self.out.push_str(c);
-                    if let Some(w) = widths.get(j) {
-                        let n = c.chars().count();
-                        for _ in n..*w {
-                            self.out.push(' ');
-                        }
+                    if let Some(&w) = widths.get(j) {
+                        let n = if c.is_ascii() { c.len() } else { c.chars().count() };
+                        self.out.extend(std::iter::repeat_n(' ', w.saturating_sub(n)));
                     }
                 } else {
                     self.out.push_str(c);
