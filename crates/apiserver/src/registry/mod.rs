@@ -145,22 +145,30 @@ pub fn prepare_for_update(obj: &mut Object, old: &Object) {
 
 /// Status update: everything but status comes from the stored object.
 pub fn prepare_for_status_update(obj: &mut Object, old: &Object) {
-    let mut merged = old.clone();
-    match (&mut merged, &*obj) {
-        (Object::Pod(m), Object::Pod(n)) => m.status = n.status.clone(),
-        (Object::Deployment(m), Object::Deployment(n)) => m.status = n.status.clone(),
-        (Object::ReplicaSet(m), Object::ReplicaSet(n)) => m.status = n.status.clone(),
-        (Object::ReplicationController(m), Object::ReplicationController(n)) => m.status = n.status.clone(),
-        (Object::DaemonSet(m), Object::DaemonSet(n)) => m.status = n.status.clone(),
-        (Object::Service(m), Object::Service(n)) => m.status = n.status.clone(),
-        (Object::Namespace(m), Object::Namespace(n)) => m.status = n.status.clone(),
-        (Object::Node(m), Object::Node(n)) => m.status = n.status.clone(),
-        (m, n) => *m = n.clone(),
+    // Everything but status (and annotations, which controllers write along
+    // with status) comes from the stored object. The new object is kept and
+    // its spec and metadata replaced only where they differ: status writes
+    // are the hottest path in the cluster, and the spec rarely differs.
+    macro_rules! keep_spec {
+        ($($variant:ident),*) => {
+            match (&mut *obj, old) {
+                $((Object::$variant(n), Object::$variant(o)) => {
+                    if n.spec != o.spec {
+                        n.spec = o.spec.clone();
+                    }
+                })*
+                _ => {}
+            }
+        };
     }
-    // Annotations may be written along with status by controllers.
-    merged.meta_mut().annotations = obj.meta().annotations.clone();
-    merged.meta_mut().resource_version = old.meta().resource_version.clone();
-    *obj = merged;
+    keep_spec!(Pod, Deployment, ReplicaSet, ReplicationController, DaemonSet, Service, Namespace, Node);
+    let annotations = obj.meta_mut().annotations.take();
+    let meta = obj.meta_mut();
+    if *meta != *old.meta() {
+        *meta = old.meta().clone();
+    }
+    meta.annotations = annotations;
+    meta.resource_version = old.meta().resource_version.clone();
 }
 
 fn spec_of(o: &Object) -> serde_json::Value {
