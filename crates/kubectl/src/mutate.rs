@@ -112,25 +112,33 @@ pub fn create(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> 
         return Err(CmdError::Raw("error: must specify one of -f and -k".into()));
     }
     let d = dry_run(args)?;
-    let ms = manifests(ctx, args)?;
-    let mut errors = vec![];
-    for m in &ms {
-        let (kind, v) = match prepare(ctx, args, m) {
-            Ok(x) => x,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
+    each_manifest(ctx, args, out, |ctx, out, m, kind, v| {
         let name = value_name(&v);
         if d == DryRun::Client {
             print_result(out, args, kind, &name, "created", d);
-            continue;
+            return Ok(());
         }
         let opts = WriteOptions { dry_run: d == DryRun::Server, field_validation: field_validation(args) };
-        match create_value(ctx, kind, v, &opts) {
-            Ok(o) => print_result(out, args, kind, o.name(), "created", d),
-            Err(e) => errors.push(CmdError::Source { verb: "creating", source: m.source.clone(), error: e }),
+        let o = create_value(ctx, kind, v, &opts).map_err(|e| CmdError::Source { verb: "creating", source: m.source.clone(), error: e })?;
+        print_result(out, args, kind, o.name(), "created", d);
+        Ok(())
+    })
+}
+
+/// Runs `f` on each `-f` manifest, namespaced as kubectl sends it. A failed
+/// manifest does not stop the others; the errors are reported together at
+/// the end, as kubectl's visitor does.
+fn each_manifest(
+    ctx: &mut Ctx,
+    args: &Args,
+    out: &mut Output,
+    mut f: impl FnMut(&mut Ctx, &mut Output, &Manifest, Kind, Value) -> Result<(), CmdError>,
+) -> Result<(), CmdError> {
+    let ms = manifests(ctx, args)?;
+    let mut errors = vec![];
+    for m in &ms {
+        if let Err(e) = prepare(ctx, args, m).and_then(|(kind, v)| f(ctx, out, m, kind, v)) {
+            errors.push(e);
         }
     }
     finish(errors)
@@ -311,21 +319,7 @@ pub fn apply(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> R
         return Err(CmdError::Raw("error: must specify one of -f and -k".into()));
     }
     let d = dry_run(args)?;
-    let ms = manifests(ctx, args)?;
-    let mut errors = vec![];
-    for m in &ms {
-        let (kind, v) = match prepare(ctx, args, m) {
-            Ok(x) => x,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        if let Err(e) = apply_one(ctx, args, m, kind, v, d, out) {
-            errors.push(e);
-        }
-    }
-    finish(errors)
+    each_manifest(ctx, args, out, |ctx, out, m, kind, v| apply_one(ctx, args, m, kind, v, d, out))
 }
 
 /// The manifest with the last-applied annotation set to itself, as
@@ -488,18 +482,10 @@ pub fn replace(ctx: &mut Ctx, args: &Args, _rest: &[String], out: &mut Output) -
         return Err(CmdError::Raw("error: must specify --filename to replace".into()));
     }
     let d = dry_run(args)?;
-    let ms = manifests(ctx, args)?;
-    let mut errors = vec![];
-    for m in &ms {
-        let (kind, v) = match prepare(ctx, args, m) {
-            Ok(x) => x,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
+    each_manifest(ctx, args, out, |ctx, out, m, kind, v| {
         let name = value_name(&v);
         let ns = value_ns(&v);
+        let source_err = |e| CmdError::Source { verb: "replacing", source: m.source.clone(), error: e };
         if args.flag("force") {
             let _ = ctx.world.api_mut().delete(kind, &ns, &name, &DeleteOptions { propagation: Some(Propagation::Background), ..Default::default() });
             if kind.info().namespaced {
@@ -508,21 +494,19 @@ pub fn replace(ctx: &mut Ctx, args: &Args, _rest: &[String], out: &mut Output) -
                 out.outln(&format!("{} \"{name}\" deleted", kind.info().qualified_singular()));
             }
             wait_gone(ctx, &[(kind, ns.clone(), name.clone())]);
-            match create_value(ctx, kind, v, &WriteOptions::default()) {
-                Ok(_) => print_result(out, args, kind, &name, "replaced", d),
-                Err(e) => errors.push(CmdError::Source { verb: "replacing", source: m.source.clone(), error: e }),
-            }
-            continue;
+            create_value(ctx, kind, v, &WriteOptions::default()).map_err(source_err)?;
+            print_result(out, args, kind, &name, "replaced", d);
+            return Ok(());
         }
         let api = ctx.world.api_mut();
-        let r = apiserver::check_request_body(&v).and_then(|_| apiserver::decode::decode_typed(api, kind, v, field_validation(args))).and_then(|obj| api.update(obj, &WriteOptions { dry_run: d != DryRun::None, ..Default::default() }));
+        let r = apiserver::check_request_body(&v)
+            .and_then(|_| apiserver::decode::decode_typed(api, kind, v, field_validation(args)))
+            .and_then(|obj| api.update(obj, &WriteOptions { dry_run: d != DryRun::None, ..Default::default() }));
         ctx.world.settle();
-        match r {
-            Ok(_) => print_result(out, args, kind, &name, "replaced", d),
-            Err(e) => errors.push(CmdError::Source { verb: "replacing", source: m.source.clone(), error: e }),
-        }
-    }
-    finish(errors)
+        r.map_err(source_err)?;
+        print_result(out, args, kind, &name, "replaced", d);
+        Ok(())
+    })
 }
 
 // ---- delete -----------------------------------------------------------------
