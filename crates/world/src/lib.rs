@@ -15,7 +15,7 @@ pub mod bootstrap;
 pub mod profiles;
 
 use apimachinery::k8s_openapi::api::core::v1::Taint;
-use apimachinery::{SignedDuration, Timestamp};
+use apimachinery::{Kind, SignedDuration, Timestamp};
 use apiserver::{ApiConfig, ApiServer, WriteOptions};
 use client::Component;
 use controllers::ControllerManager;
@@ -190,12 +190,22 @@ impl World {
         }
         self.delivered = events.last().map(|e| e.revision).unwrap_or(since);
         self.stats.events_delivered += events.len() as u64;
-        let World { scheduler, controllers, kubelets, dirty, .. } = self;
+        let World { scheduler, controllers, kubelets, kubelet_index, dirty, .. } = self;
         for e in &events {
             dirty[0] |= scheduler.observe(e);
             dirty[1] |= controllers.observe(e);
-            for (i, k) in kubelets.iter_mut().enumerate() {
-                dirty[2 + i] |= k.observe(e);
+            // A kubelet watches only the pods bound to its node (the
+            // `spec.nodeName` field selector of its pod informer): route each
+            // pod change to the node it was and is bound to.
+            if e.key.kind != Kind::Pod {
+                continue;
+            }
+            let now_on = node_of(&e.object);
+            let was_on = e.prev.as_deref().and_then(node_of);
+            for node in [now_on, was_on.filter(|w| Some(*w) != now_on)].into_iter().flatten() {
+                if let Some(&i) = kubelet_index.get(node) {
+                    dirty[2 + i] |= kubelets[i].observe(e);
+                }
             }
         }
     }
@@ -304,6 +314,13 @@ impl World {
             h.write(b"\n");
         }
         h.finish()
+    }
+}
+
+fn node_of(o: &apimachinery::Object) -> Option<&str> {
+    match o {
+        apimachinery::Object::Pod(p) => p.spec.as_ref().and_then(|s| s.node_name.as_deref()).filter(|n| !n.is_empty()),
+        _ => None,
     }
 }
 
