@@ -295,19 +295,7 @@ impl Kubelet {
                 (e, s) => e.or(s),
             };
             if let Some((at, exit_code)) = end.filter(|(at, _)| *at <= now) {
-                let container_id = c.instance.as_ref().map(|i| i.id.clone()).unwrap_or_default();
-                c.state = ContainerState::Exited(Terminated {
-                    exit_code,
-                    reason: if exit_code == 0 { "Completed" } else { "Error" }.into(),
-                    started_at,
-                    finished_at: at,
-                    container_id,
-                });
-                c.exit_at = None;
-                c.stop_at = None;
-                c.ready = false;
-                c.started = false;
-                c.probes.clear();
+                c.mark_exited(started_at, at, exit_code);
                 // The PLEG notices at its next relist and triggers a sync.
                 let tick = pleg_tick(at, now);
                 rt.next_sync = Some(rt.next_sync.map_or(tick, |t| t.min(tick)));
@@ -791,19 +779,7 @@ impl Kubelet {
 fn stop_container(rt: &mut PodRuntime, idx: usize, now: Timestamp, exit_code: i32) {
     let c = &mut rt.containers[idx];
     if let ContainerState::Running { started_at } = c.state {
-        let container_id = c.instance.as_ref().map(|i| i.id.clone()).unwrap_or_default();
-        c.state = ContainerState::Exited(Terminated {
-            exit_code,
-            reason: if exit_code == 0 { "Completed" } else { "Error" }.into(),
-            started_at,
-            finished_at: now,
-            container_id,
-        });
-        c.exit_at = None;
-        c.stop_at = None;
-        c.ready = false;
-        c.started = false;
-        c.probes.clear();
+        c.mark_exited(started_at, now, exit_code);
     }
 }
 

@@ -66,6 +66,25 @@ pub struct ContainerRuntime {
 }
 
 impl ContainerRuntime {
+    /// The container's process ended at `finished_at` with `exit_code`:
+    /// it shows as terminated (Completed for 0, else Error), not ready,
+    /// with its timers and probes gone.
+    pub fn mark_exited(&mut self, started_at: Timestamp, finished_at: Timestamp, exit_code: i32) {
+        let container_id = self.instance.as_ref().map(|i| i.id.clone()).unwrap_or_default();
+        self.state = ContainerState::Exited(Terminated {
+            exit_code,
+            reason: if exit_code == 0 { "Completed" } else { "Error" }.into(),
+            started_at,
+            finished_at,
+            container_id,
+        });
+        self.exit_at = None;
+        self.stop_at = None;
+        self.ready = false;
+        self.started = false;
+        self.probes.clear();
+    }
+
     pub fn new(spec: Container, init: bool, has_init_containers: bool) -> ContainerRuntime {
         let sidecar = init && spec.restart_policy.as_deref() == Some("Always");
         // convertToAPIContainerStatuses: the default waiting reason.

@@ -430,10 +430,10 @@ impl Shell {
                 self.0.list(&normalize(self.1, path))
             }
         }
-        let fs = self.fs.clone();
-        let cwd = self.cwd.clone();
-        let view = FsView(&fs, &cwd);
-        let mut ctx = kubectl::Ctx { world: &mut self.world, config: &mut self.kubeconfig, files: &view, stdin: Some(stdin) };
+        // Disjoint borrows: kubectl reads the files while it drives the world.
+        let Shell { world, kubeconfig, fs, cwd, .. } = self;
+        let view = FsView(fs, cwd);
+        let mut ctx = kubectl::Ctx { world, config: kubeconfig, files: &view, stdin: Some(stdin) };
         match kubectl::run(&mut ctx, args) {
             kubectl::Outcome::Done(o) => ran_of(o),
             kubectl::Outcome::Watching(o, mut stream) => {
