@@ -36,7 +36,7 @@ static ALLOC: Counting = Counting;
 fn kubectl(w: &mut World, cfg: &mut KubeConfig, line: &str) -> kubectl::Output {
     let mut ctx = kubectl::Ctx { world: w, config: cfg, files: &kubectl::NoFiles, stdin: None };
     match kubectl::run_line(&mut ctx, line) {
-        kubectl::Outcome::Done(o) | kubectl::Outcome::Watching(o, _) => o,
+        kubectl::Outcome::Done(o) | kubectl::Outcome::Waiting(o, _) => o,
     }
 }
 

@@ -93,7 +93,7 @@ struct Group {
 
 pub fn run(ctx: &mut Ctx, args: &Args, rest: &[String], mut out: Output) -> Outcome {
     match run_inner(ctx, args, rest, &mut out) {
-        Ok(Some(stream)) => Outcome::Watching(out, Box::new(stream)),
+        Ok(Some(stream)) => Outcome::Waiting(out, Box::new(stream)),
         Ok(None) => Outcome::Done(out),
         Err(e) => {
             out.fail(&e);
@@ -340,6 +340,22 @@ pub struct WatchStream {
     tw: TabWriter,
     printed_header: bool,
     output_events: bool,
+}
+
+/// `get -w` runs until interrupted; the shell decides when a script's
+/// watch has gone quiet.
+impl crate::Waiting for WatchStream {
+    fn poll(&mut self, world: &world::World, out: &mut Output) -> bool {
+        let (text, _) = self.pump(world);
+        out.stdout.push_str(&text);
+        false
+    }
+    fn deadline(&self) -> Option<apimachinery::Timestamp> {
+        None
+    }
+    fn until_interrupted(&self) -> bool {
+        true
+    }
 }
 
 impl WatchStream {

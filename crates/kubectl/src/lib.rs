@@ -20,6 +20,7 @@ pub mod mutate;
 pub mod rollout;
 pub mod tabwriter;
 pub mod wait;
+pub mod waiting;
 
 use apimachinery::Kind;
 use args::Args;
@@ -72,19 +73,20 @@ impl Output {
     }
 }
 
-/// A running `kubectl get -w`: the shell pumps it while time passes.
 pub use get::WatchStream;
+pub use waiting::Waiting;
 
-/// The result of a command: done, or a watch that keeps printing.
+/// The result of a command: done, or still running while the cluster works
+/// (what it printed so far, and the command to keep polling).
 pub enum Outcome {
     Done(Output),
-    Watching(Output, Box<WatchStream>),
+    Waiting(Output, Box<dyn Waiting>),
 }
 
 impl Outcome {
     pub fn output(&self) -> &Output {
         match self {
-            Outcome::Done(o) | Outcome::Watching(o, _) => o,
+            Outcome::Done(o) | Outcome::Waiting(o, _) => o,
         }
     }
 }
@@ -123,36 +125,41 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Outcome {
         return Outcome::Done(out);
     };
     let rest: Vec<String> = args.positional[1..].to_vec();
-    let result = match verb.as_str() {
+    let done = |r: Result<(), CmdError>| r.map(|_| None);
+    let result: Result<Option<Box<dyn Waiting>>, CmdError> = match verb.as_str() {
         "get" => return get::run(ctx, &args, &rest, out),
-        "describe" => describe::run(ctx, &args, &rest, &mut out),
-        "create" => mutate::create(ctx, &args, &rest, &mut out),
-        "apply" => mutate::apply(ctx, &args, &rest, &mut out),
-        "replace" => mutate::replace(ctx, &args, &rest, &mut out),
+        "describe" => done(describe::run(ctx, &args, &rest, &mut out)),
+        "create" => done(mutate::create(ctx, &args, &rest, &mut out)),
+        "apply" => done(mutate::apply(ctx, &args, &rest, &mut out)),
+        "replace" => done(mutate::replace(ctx, &args, &rest, &mut out)),
         "delete" => mutate::delete(ctx, &args, &rest, &mut out),
-        "run" => mutate::run_pod(ctx, &args, &rest, &mut out),
-        "scale" => mutate::scale(ctx, &args, &rest, &mut out),
-        "set" => mutate::set(ctx, &args, &rest, &mut out),
-        "label" => mutate::label(ctx, &args, &rest, &mut out, false),
-        "annotate" => mutate::label(ctx, &args, &rest, &mut out, true),
-        "expose" => mutate::expose(ctx, &args, &rest, &mut out),
-        "cordon" => mutate::cordon(ctx, &args, &rest, &mut out, true),
-        "uncordon" => mutate::cordon(ctx, &args, &rest, &mut out, false),
+        "run" => done(mutate::run_pod(ctx, &args, &rest, &mut out)),
+        "scale" => done(mutate::scale(ctx, &args, &rest, &mut out)),
+        "set" => done(mutate::set(ctx, &args, &rest, &mut out)),
+        "label" => done(mutate::label(ctx, &args, &rest, &mut out, false)),
+        "annotate" => done(mutate::label(ctx, &args, &rest, &mut out, true)),
+        "expose" => done(mutate::expose(ctx, &args, &rest, &mut out)),
+        "cordon" => done(mutate::cordon(ctx, &args, &rest, &mut out, true)),
+        "uncordon" => done(mutate::cordon(ctx, &args, &rest, &mut out, false)),
         "rollout" => rollout::run(ctx, &args, &rest, &mut out),
         "wait" => wait::run(ctx, &args, &rest, &mut out),
-        "api-resources" => info::api_resources(ctx, &args, &mut out),
-        "version" => info::version(ctx, &args, &mut out),
-        "cluster-info" => info::cluster_info(ctx, &args, &mut out),
-        "config" => config::run(ctx, &args, &rest, &mut out),
+        "api-resources" => done(info::api_resources(ctx, &args, &mut out)),
+        "version" => done(info::version(ctx, &args, &mut out)),
+        "cluster-info" => done(info::cluster_info(ctx, &args, &mut out)),
+        "config" => done(config::run(ctx, &args, &rest, &mut out)),
         other => Err(CmdError::UnknownCommand(other.to_string())),
     };
-    if let Err(e) = result {
-        out.fail(&e);
-    }
     for w in ctx.world.api_mut().take_warnings() {
         out.stderr.insert_str(0, &format!("Warning: {w}\n"));
     }
-    Outcome::Done(out)
+    match result {
+        Ok(None) => Outcome::Done(out),
+        Ok(Some(waiting)) => Outcome::Waiting(out, waiting),
+        Err(e) => {
+            out.fail(&e);
+            Outcome::Done(out)
+        }
+    }
 }
 
 /// `kubectl get` for usage hints.

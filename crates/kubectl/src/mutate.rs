@@ -7,7 +7,7 @@ use crate::builder::{self, Manifest, Target};
 use crate::errors::CmdError;
 use crate::{Ctx, Output, object_ref};
 use apimachinery::selector::{Selector, parse_field_selector};
-use apimachinery::{ApiError, Kind, Object, SignedDuration, meta};
+use apimachinery::{ApiError, Kind, Object, SignedDuration, Timestamp, meta};
 use apiserver::{DeleteOptions, DeleteOutcome, FieldValidation, PatchType, Propagation, WriteOptions};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -515,13 +515,39 @@ pub fn replace(ctx: &mut Ctx, args: &Args, _rest: &[String], out: &mut Output) -
 /// Bound on that wait in simulated time.
 pub const DELETE_WAIT_LIMIT_SECONDS: i64 = 3600;
 
+/// `replace --force` deletes, waits, then creates: it waits in place.
 fn wait_gone(ctx: &mut Ctx, keys: &[(Kind, String, String)]) {
-    let deadline = ctx.world.now() + SignedDuration::from_secs(DELETE_WAIT_LIMIT_SECONDS);
-    let keys = keys.to_vec();
-    ctx.world.run_until(deadline, |w| keys.iter().all(|(k, ns, n)| w.api().get(*k, ns, n).is_err()));
+    let mut gone = WaitGone { keys: keys.to_vec(), deadline: ctx.world.now() + SignedDuration::from_secs(DELETE_WAIT_LIMIT_SECONDS), errors: vec![] };
+    let mut ignored = Output::default();
+    let limit = gone.deadline;
+    crate::waiting::finish_in_simulated_time(ctx.world, &mut gone, &mut ignored, limit);
 }
 
-pub fn delete(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+/// `kubectl delete` after its deletions: waits until every object is gone
+/// (graceful termination, finalizers), then reports the errors it had.
+struct WaitGone {
+    keys: Vec<(Kind, String, String)>,
+    deadline: Timestamp,
+    errors: Vec<CmdError>,
+}
+
+impl crate::Waiting for WaitGone {
+    fn poll(&mut self, world: &world::World, out: &mut Output) -> bool {
+        let gone = self.keys.iter().all(|(k, ns, n)| world.api().get(*k, ns, n).is_err());
+        if !gone && world.now() < self.deadline {
+            return false;
+        }
+        if let Err(e) = finish(std::mem::take(&mut self.errors)) {
+            out.fail(&e);
+        }
+        true
+    }
+    fn deadline(&self) -> Option<Timestamp> {
+        Some(self.deadline)
+    }
+}
+
+pub fn delete(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<Option<Box<dyn crate::Waiting>>, CmdError> {
     let d = dry_run(args)?;
     let files = args.all("filename");
     let all = args.flag("all");
@@ -569,7 +595,7 @@ pub fn delete(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> 
     }
     if items.is_empty() && errors.is_empty() && listed_any {
         out.outln("No resources found");
-        return Ok(());
+        return Ok(None);
     }
     let grace = if args.flag("now") {
         Some(1)
@@ -616,9 +642,10 @@ pub fn delete(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> 
     }
     let wait = args.get("wait").is_none_or(|w| w != "false");
     if wait && d == DryRun::None && !deleted.is_empty() {
-        wait_gone(ctx, &deleted);
+        let deadline = ctx.world.now() + SignedDuration::from_secs(DELETE_WAIT_LIMIT_SECONDS);
+        return Ok(Some(Box::new(WaitGone { keys: deleted, deadline, errors })));
     }
-    finish(errors)
+    finish(errors).map(|_| None)
 }
 
 // ---- scale, set image, label, annotate, cordon, expose ----------------------

@@ -8,7 +8,7 @@ use crate::errors::CmdError;
 use crate::{Ctx, Output};
 use apimachinery::k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use apimachinery::selector::Selector;
-use apimachinery::{Kind, Object, SignedDuration, meta};
+use apimachinery::{Kind, Object, SignedDuration, Timestamp, meta};
 use apiserver::{PatchType, WriteOptions};
 use serde_json::{Value, json};
 
@@ -18,13 +18,14 @@ pub const STATUS_WAIT_LIMIT_SECONDS: i64 = 3600;
 const REVISION: &str = "deployment.kubernetes.io/revision";
 const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 
-pub fn run(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+pub fn run(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<Option<Box<dyn crate::Waiting>>, CmdError> {
     let sub = rest.first().map(String::as_str).unwrap_or("");
     let targets = builder::targets(&rest.get(1..).unwrap_or(&[]).to_vec())?;
     if targets.is_empty() {
         return Err(CmdError::no_resources());
     }
     let ns = ctx.namespace(args);
+    let mut status_of = std::collections::VecDeque::new();
     for t in targets {
         let Target::Named(kind, name) = t else {
             return Err(CmdError::msg("resource(s) were provided, but no name was specified"));
@@ -33,7 +34,7 @@ pub fn run(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Res
             return Err(CmdError::msg(format!("no {} found for {}", sub, kind.info().name)));
         }
         match sub {
-            "status" => status(ctx, args, &ns, &name, out)?,
+            "status" => status_of.push_back(name),
             "history" => history(ctx, args, &ns, &name, out)?,
             "undo" => undo(ctx, args, &ns, &name, out)?,
             "pause" | "resume" => pause(ctx, &ns, &name, sub == "pause", out)?,
@@ -41,7 +42,15 @@ pub fn run(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Res
             other => return Err(CmdError::Raw(format!("error: unknown command \"{other}\" for \"kubectl rollout\""))),
         }
     }
-    Ok(())
+    if status_of.is_empty() {
+        return Ok(None);
+    }
+    let limit = args
+        .get("timeout")
+        .and_then(parse_go_duration)
+        .filter(|t| *t > SignedDuration::ZERO)
+        .unwrap_or(SignedDuration::from_secs(STATUS_WAIT_LIMIT_SECONDS));
+    Ok(Some(Box::new(RolloutStatus { namespace: ns, names: status_of, watch: args.get("watch") != Some("false"), limit, current: None })))
 }
 
 fn deployment(ctx: &Ctx, ns: &str, name: &str) -> Result<Deployment, CmdError> {
@@ -78,56 +87,74 @@ fn status_message(d: &Deployment) -> Result<(String, bool), CmdError> {
     Ok(("Waiting for deployment spec update to be observed...\n".to_string(), false))
 }
 
-fn status(ctx: &mut Ctx, args: &Args, ns: &str, name: &str, out: &mut Output) -> Result<(), CmdError> {
-    let d = deployment(ctx, ns, name)?;
-    let (msg, done) = status_message(&d)?;
-    out.out(&msg);
-    if done || args.get("watch") == Some("false") {
-        return Ok(());
-    }
-    let limit = args
-        .get("timeout")
-        .and_then(parse_go_duration)
-        .filter(|t| *t > SignedDuration::ZERO)
-        .unwrap_or(SignedDuration::from_secs(STATUS_WAIT_LIMIT_SECONDS));
-    let deadline = ctx.world.now() + limit;
-    let mut since = ctx.world.api().store().revision();
-    let fields = vec![apimachinery::selector::FieldRequirement { field: "metadata.name".into(), equals: true, value: name.to_string() }];
-    let mut result: Result<bool, CmdError> = Ok(false);
-    let mut text = String::new();
-    ctx.world.run_until(deadline, |w| {
-        let events = match w.api().watch_events(Kind::Deployment, Some(ns), &Selector::everything(), &fields, since) {
-            Ok(e) => e,
-            Err(_) => return false,
-        };
-        since = w.api().store().revision();
-        for (t, o) in events {
-            if t == store::EventType::Deleted {
-                result = Err(CmdError::msg("object has been deleted"));
-                return true;
-            }
-            let Object::Deployment(d) = &*o else { continue };
-            match status_message(d) {
-                Ok((m, done)) => {
-                    text.push_str(&m);
-                    if done {
-                        result = Ok(true);
-                        return true;
-                    }
-                }
-                Err(e) => {
-                    result = Err(e);
-                    return true;
-                }
+/// `rollout status`: prints the Deployment's progress as it changes until
+/// it is rolled out, for each named Deployment in turn
+/// (rollout_status.go: a watch on the object with a timeout).
+struct RolloutStatus {
+    namespace: String,
+    names: std::collections::VecDeque<String>,
+    watch: bool,
+    limit: SignedDuration,
+    /// The Deployment being watched: name, watch revision, deadline.
+    current: Option<(String, u64, Timestamp)>,
+}
+
+impl crate::Waiting for RolloutStatus {
+    fn poll(&mut self, world: &world::World, out: &mut Output) -> bool {
+        match self.step(world, out) {
+            Ok(done) => done,
+            Err(e) => {
+                out.fail(&e);
+                true
             }
         }
-        false
-    });
-    out.out(&text);
-    match result {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(CmdError::msg("timed out waiting for the condition")),
-        Err(e) => Err(e),
+    }
+    fn deadline(&self) -> Option<Timestamp> {
+        self.current.as_ref().map(|(_, _, d)| *d)
+    }
+}
+
+impl RolloutStatus {
+    fn step(&mut self, world: &world::World, out: &mut Output) -> Result<bool, CmdError> {
+        loop {
+            let Some((name, since, deadline)) = self.current.clone() else {
+                let Some(name) = self.names.pop_front() else { return Ok(true) };
+                let d = match &*world.api().get(Kind::Deployment, &self.namespace, &name)? {
+                    Object::Deployment(d) => d.clone(),
+                    _ => unreachable!("the store keys objects by kind"),
+                };
+                let (msg, done) = status_message(&d)?;
+                out.out(&msg);
+                if !done && self.watch {
+                    self.current = Some((name, world.api().store().revision(), world.now() + self.limit));
+                }
+                continue;
+            };
+            let fields = vec![apimachinery::selector::FieldRequirement { field: "metadata.name".into(), equals: true, value: name.clone() }];
+            let events = world.api().watch_events(Kind::Deployment, Some(&self.namespace), &Selector::everything(), &fields, since)?;
+            self.current = Some((name, world.api().store().revision(), deadline));
+            let mut finished = false;
+            for (t, o) in events {
+                if t == store::EventType::Deleted {
+                    return Err(CmdError::msg("object has been deleted"));
+                }
+                let Object::Deployment(d) = &*o else { continue };
+                let (msg, done) = status_message(d)?;
+                out.out(&msg);
+                if done {
+                    finished = true;
+                    break;
+                }
+            }
+            if finished {
+                self.current = None;
+                continue;
+            }
+            if world.now() >= deadline {
+                return Err(CmdError::msg("timed out waiting for the condition"));
+            }
+            return Ok(false);
+        }
     }
 }
 

@@ -65,7 +65,7 @@ fn holds(c: &Condition, o: Option<&Object>) -> bool {
     }
 }
 
-pub fn run(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
+pub fn run(ctx: &mut Ctx, args: &Args, rest: &[String], _out: &mut Output) -> Result<Option<Box<dyn crate::Waiting>>, CmdError> {
     let Some(for_) = args.get("for") else {
         return Err(CmdError::msg("--for must be specified"));
     };
@@ -93,18 +93,53 @@ pub fn run(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Res
     if keys.is_empty() {
         return Err(CmdError::msg("resource(s) were provided, but no name was specified"));
     }
+    let mut targets = std::collections::VecDeque::new();
     for (kind, name) in keys {
         let ns_of = if kind.info().namespaced { ns.clone() } else { String::new() };
-        let current = ctx.world.api().get(kind, &ns_of, &name).ok();
-        if current.is_none() && !matches!(cond, Condition::Delete | Condition::Create) {
-            return Err(CmdError::Api(apimachinery::ApiError::not_found(kind.info(), &name)));
-        }
-        let deadline = ctx.world.now() + timeout;
-        let ok = ctx.world.run_until(deadline, |w| holds(&cond, w.api().get(kind, &ns_of, &name).ok().as_deref()));
-        if !ok {
-            return Err(CmdError::msg(format!("timed out waiting for the condition on {}/{name}", kind.info().plural)));
-        }
-        out.outln(&format!("{} condition met", object_ref(kind, &name)));
+        targets.push_back((kind, ns_of, name));
     }
-    Ok(())
+    Ok(Some(Box::new(WaitFor { cond, timeout, targets, deadline: None })))
+}
+
+/// The objects of one `kubectl wait`, each waited for in turn with its own
+/// timeout (wait.go: one watch per object, `--timeout` each).
+struct WaitFor {
+    cond: Condition,
+    timeout: SignedDuration,
+    targets: std::collections::VecDeque<(Kind, String, String)>,
+    /// The deadline of the first target, once its wait has begun.
+    deadline: Option<apimachinery::Timestamp>,
+}
+
+impl crate::Waiting for WaitFor {
+    fn poll(&mut self, world: &world::World, out: &mut Output) -> bool {
+        while let Some((kind, ns, name)) = self.targets.front().cloned() {
+            let current = world.api().get(kind, &ns, &name).ok();
+            let deadline = match self.deadline {
+                Some(d) => d,
+                None => {
+                    if current.is_none() && !matches!(self.cond, Condition::Delete | Condition::Create) {
+                        out.fail(&CmdError::Api(apimachinery::ApiError::not_found(kind.info(), &name)));
+                        return true;
+                    }
+                    *self.deadline.insert(world.now() + self.timeout)
+                }
+            };
+            if holds(&self.cond, current.as_deref()) {
+                out.outln(&format!("{} condition met", object_ref(kind, &name)));
+                self.targets.pop_front();
+                self.deadline = None;
+                continue;
+            }
+            if world.now() >= deadline {
+                out.fail(&CmdError::msg(format!("timed out waiting for the condition on {}/{name}", kind.info().plural)));
+                return true;
+            }
+            return false;
+        }
+        true
+    }
+    fn deadline(&self) -> Option<apimachinery::Timestamp> {
+        self.deadline
+    }
 }

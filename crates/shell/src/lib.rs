@@ -11,10 +11,10 @@ pub mod parse;
 pub mod text;
 pub mod vfs;
 
-use apimachinery::SignedDuration;
+use apimachinery::{SignedDuration, Timestamp};
 use kubectl::config::KubeConfig;
 use parse::{Connector, Part, Redirect, Simple, Word};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use vfs::{Vfs, normalize};
 use world::{ClusterProfile, World};
 
@@ -44,6 +44,105 @@ struct Ran {
     status: i32,
 }
 
+/// What a terminal host gets back while time passes: text to show, and
+/// `ended` = Some((status, exit)) once the command line has finished.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Progress {
+    pub text: String,
+    pub ended: Option<(i32, bool)>,
+}
+
+enum LineEnd {
+    Done { status: i32, exit: bool },
+    Suspended,
+}
+
+enum PipeEnd {
+    Done { status: i32, exit: bool },
+    Suspended(Job),
+}
+
+/// A command that waits while time passes, and what it printed so far.
+struct Waiting {
+    waiting: Box<dyn kubectl::Waiting>,
+    out: kubectl::Output,
+    /// For a command that runs until interrupted (`get -w`): how long a
+    /// script lets it run at most.
+    watch_limit: Option<SignedDuration>,
+}
+
+enum Started {
+    Done(Ran),
+    Waiting(Waiting),
+}
+
+/// The command line running at an interactive terminal, stopped at a
+/// waiting command.
+struct Job {
+    waiting: Box<dyn kubectl::Waiting>,
+    out: kubectl::Output,
+    /// Bytes of `out.stderr` and `out.stdout` already on the terminal.
+    shown: (usize, usize),
+    /// The waiting command (for its redirections).
+    cmd: Simple,
+    /// The stages after it in its pipeline.
+    tail: Vec<Simple>,
+    /// Output goes to the terminal as it comes (through line filters such
+    /// as grep), rather than at the end.
+    stream: bool,
+    /// Streamed stdout not yet ended by a newline (held for the filters).
+    partial: String,
+    /// The rest of the line after this pipeline.
+    rest: VecDeque<(Vec<Simple>, Connector)>,
+    connector: Connector,
+}
+
+impl Job {
+    /// Moves what the command printed since last time to the terminal.
+    fn show_new(&mut self, shell: &mut Shell, terminal: &mut String) {
+        if !self.stream {
+            return;
+        }
+        terminal.push_str(&self.out.stderr[self.shown.0..]);
+        let fresh = self.out.stdout[self.shown.1..].to_string();
+        self.shown = (self.out.stderr.len(), self.out.stdout.len());
+        if self.tail.is_empty() {
+            terminal.push_str(&fresh);
+            return;
+        }
+        self.partial.push_str(&fresh);
+        if let Some(cut) = self.partial.rfind('\n') {
+            let lines: String = self.partial.drain(..=cut).collect();
+            let tail = self.tail.clone();
+            shell.run_tail(&tail, lines, terminal);
+        }
+    }
+}
+
+/// Stages that may see a stream line by line: their output for a chunk of
+/// lines is their output for those lines alone.
+fn is_line_filter(cmd: &Simple) -> bool {
+    let first = cmd.words.first().and_then(|w| match w.parts.as_slice() {
+        [Part::Lit(s)] => Some(s.as_str()),
+        _ => None,
+    });
+    matches!(first, Some("grep" | "egrep")) && cmd.redirects.is_empty()
+}
+
+/// `sleep`: ends when the clock reaches `until`.
+struct Sleep {
+    until: Timestamp,
+}
+
+impl kubectl::Waiting for Sleep {
+    fn poll(&mut self, world: &World, _out: &mut kubectl::Output) -> bool {
+        world.now() >= self.until
+    }
+    fn deadline(&self) -> Option<Timestamp> {
+        Some(self.until)
+    }
+}
+
 pub struct Shell {
     pub world: World,
     pub kubeconfig: KubeConfig,
@@ -54,6 +153,9 @@ pub struct Shell {
     pub cwd: String,
     pub last_status: i32,
     depth: usize,
+    /// Commands may wait as jobs (inside `start` and `run_for`).
+    suspend: bool,
+    job: Option<Job>,
 }
 
 impl Shell {
@@ -69,7 +171,7 @@ impl Shell {
         vars.insert("USER".into(), "root".into());
         vars.insert("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into());
         vars.insert("HOSTNAME".into(), world.profile.control_plane().name.clone());
-        Shell { world, kubeconfig, fs: Vfs::new(), vars, aliases: BTreeMap::new(), history: vec![], cwd: "/root".into(), last_status: 0, depth: 0 }
+        Shell { world, kubeconfig, fs: Vfs::new(), vars, aliases: BTreeMap::new(), history: vec![], cwd: "/root".into(), last_status: 0, depth: 0, suspend: false, job: None }
     }
 
     /// The prompt, as the course's lab shows it (`[root@m-k8s ~]# `).
@@ -95,8 +197,87 @@ impl Shell {
         out
     }
 
-    /// Runs one command line (with its heredoc bodies).
+    /// Runs one command line (with its heredoc bodies) to the end, letting
+    /// simulated time pass while a command waits (scripts, the native CLI).
     pub fn execute(&mut self, line: &str, heredocs: Vec<String>) -> Shown {
+        self.suspend = false;
+        let mut text = String::new();
+        match self.begin(line, heredocs, &mut text) {
+            LineEnd::Done { status, exit } => Shown { text, status, exit },
+            LineEnd::Suspended => unreachable!("a script runs every command to the end"),
+        }
+    }
+
+    /// Starts one command line at a terminal whose host drives time (the
+    /// browser): a command that waits (`sleep`, `kubectl get -w`, `rollout
+    /// status`, `wait`, `delete`) becomes the running job, and
+    /// [`Shell::run_for`] lets time pass for it.
+    pub fn start(&mut self, line: &str, heredocs: Vec<String>) -> Progress {
+        self.suspend = true;
+        let mut text = String::new();
+        let end = self.begin(line, heredocs, &mut text);
+        self.suspend = false;
+        match end {
+            LineEnd::Done { status, exit } => Progress { text, ended: Some((status, exit)) },
+            LineEnd::Suspended => Progress { text, ended: None },
+        }
+    }
+
+    /// Whether a command is running (the terminal shows no prompt).
+    pub fn busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Lets `d` of simulated time pass: the running job is polled after
+    /// every step of the world and the rest of its line runs the moment it
+    /// ends; with nothing running the world just advances. How a span of
+    /// time is cut into calls does not change the outcome.
+    pub fn run_for(&mut self, d: SignedDuration) -> Progress {
+        let target = self.world.now() + d;
+        let mut text = String::new();
+        self.suspend = true;
+        let mut ended = None;
+        loop {
+            if self.job.is_none() {
+                if self.world.now() < target {
+                    self.world.run_until(target, |_| false);
+                }
+                break;
+            }
+            if let Some(end) = self.drive_job(target, &mut text) {
+                if let LineEnd::Done { status, exit } = end {
+                    ended = Some((status, exit));
+                    if exit {
+                        break;
+                    }
+                }
+                continue;
+            }
+            if self.world.now() >= target {
+                break;
+            }
+        }
+        self.suspend = false;
+        Progress { text, ended }
+    }
+
+    /// Ctrl+C: stops the running job and abandons the rest of its line.
+    pub fn interrupt(&mut self) -> Option<Shown> {
+        let mut job = self.job.take()?;
+        let mut text = String::from("^C\n");
+        if !job.stream {
+            // What a redirected watch printed is in its file, as in bash;
+            // the rest of the pipeline dies with it.
+            let out = std::mem::take(&mut job.out);
+            if let Err(e) = self.apply_redirects(&job.cmd, out.stdout, out.stderr) {
+                text.push_str(&format!("bash: {e}\n"));
+            }
+        }
+        self.last_status = 130;
+        Some(Shown { text, status: 130, exit: false })
+    }
+
+    fn begin(&mut self, line: &str, heredocs: Vec<String>, text: &mut String) -> LineEnd {
         if self.depth == 0 && !line.trim().is_empty() {
             self.history.push(line.to_string());
             if self.history.len() > MAX_HISTORY {
@@ -107,22 +288,31 @@ impl Shell {
             Ok(l) => l,
             Err(e) => {
                 self.last_status = 2;
-                return Shown { text: format!("bash: {e}\n"), status: 2, exit: false };
+                text.push_str(&format!("bash: {e}\n"));
+                return LineEnd::Done { status: 2, exit: false };
             }
         };
-        let mut text = String::new();
-        let mut status = 0;
-        let mut exit = false;
-        let mut skip = false;
-        for (pipeline, conn) in list {
+        self.run_list(list.into_iter().collect(), 0, false, text)
+    }
+
+    /// Runs the pipelines of a line in order, honouring `&&`, `||` and `;`.
+    fn run_list(&mut self, mut rest: VecDeque<(Vec<Simple>, Connector)>, mut status: i32, mut skip: bool, text: &mut String) -> LineEnd {
+        while let Some((pipeline, conn)) = rest.pop_front() {
             if !skip {
-                let (t, s, e) = self.run_pipeline(&pipeline);
-                text.push_str(&t);
-                status = s;
-                self.last_status = s;
-                if e {
-                    exit = true;
-                    break;
+                match self.run_pipeline(&pipeline, text) {
+                    PipeEnd::Done { status: s, exit } => {
+                        status = s;
+                        self.last_status = s;
+                        if exit {
+                            return LineEnd::Done { status, exit: true };
+                        }
+                    }
+                    PipeEnd::Suspended(mut job) => {
+                        job.rest = rest;
+                        job.connector = conn;
+                        self.job = Some(job);
+                        return LineEnd::Suspended;
+                    }
                 }
             }
             skip = match conn {
@@ -131,38 +321,146 @@ impl Shell {
                 Connector::Seq => false,
             };
         }
-        Shown { text, status, exit }
+        LineEnd::Done { status, exit: false }
     }
 
-    /// Runs `a | b | c`; returns terminal text, status of the last, exit.
-    fn run_pipeline(&mut self, cmds: &[Simple]) -> (String, i32, bool) {
-        let mut terminal = String::new();
+    /// Runs `a | b | c`: terminal text goes to `terminal`; returns the
+    /// status of the last command, or the job when one must wait.
+    fn run_pipeline(&mut self, cmds: &[Simple], terminal: &mut String) -> PipeEnd {
         let mut input: Option<String> = None;
         let mut status = 0;
         for (i, cmd) in cmds.iter().enumerate() {
-            let last = i + 1 == cmds.len();
-            let (ran, exit) = self.run_simple(cmd, input.take());
+            let (started, exit) = self.start_simple(cmd, input.take());
+            let ran = match started {
+                Started::Done(ran) => ran,
+                Started::Waiting(w) if self.suspend && self.depth == 0 => {
+                    let tail = cmds[i + 1..].to_vec();
+                    let stream = cmd.redirects.iter().all(|r| matches!(r, Redirect::In { .. } | Redirect::HereDoc { .. })) && tail.iter().all(is_line_filter);
+                    let mut job = Job { waiting: w.waiting, out: w.out, shown: (0, 0), cmd: cmd.clone(), tail, stream, partial: String::new(), rest: VecDeque::new(), connector: Connector::Seq };
+                    job.show_new(self, terminal);
+                    return PipeEnd::Suspended(job);
+                }
+                Started::Waiting(w) => self.finish_now(w),
+            };
             if exit {
                 terminal.push_str(&ran.stderr);
-                return (terminal, ran.status, true);
+                return PipeEnd::Done { status: ran.status, exit: true };
             }
             status = ran.status;
-            let (stdout, stderr) = match self.apply_redirects(cmd, ran.stdout, ran.stderr) {
-                Ok(x) => x,
-                Err(e) => {
-                    terminal.push_str(&format!("bash: {e}\n"));
-                    status = 1;
-                    (String::new(), String::new())
+            match self.after_stage(cmd, ran, i + 1 == cmds.len(), terminal) {
+                (s, next) => {
+                    status = s.unwrap_or(status);
+                    input = next;
                 }
-            };
-            terminal.push_str(&stderr);
-            if last {
-                terminal.push_str(&stdout);
-            } else {
-                input = Some(stdout);
             }
         }
-        (terminal, status, false)
+        PipeEnd::Done { status, exit: false }
+    }
+
+    /// Redirections of one stage; its stderr goes to the terminal, its
+    /// stdout to the terminal (last stage) or to the next stage (returned).
+    /// Returns the status override (a failed redirection) and the input of
+    /// the next stage.
+    fn after_stage(&mut self, cmd: &Simple, ran: Ran, last: bool, terminal: &mut String) -> (Option<i32>, Option<String>) {
+        let mut status = None;
+        let (stdout, stderr) = match self.apply_redirects(cmd, ran.stdout, ran.stderr) {
+            Ok(x) => x,
+            Err(e) => {
+                terminal.push_str(&format!("bash: {e}\n"));
+                status = Some(1);
+                (String::new(), String::new())
+            }
+        };
+        terminal.push_str(&stderr);
+        if last {
+            terminal.push_str(&stdout);
+            (status, None)
+        } else {
+            (status, Some(stdout))
+        }
+    }
+
+    /// Runs the stages after a job's command over `input`; returns the
+    /// status of the last one.
+    fn run_tail(&mut self, tail: &[Simple], input: String, terminal: &mut String) -> i32 {
+        let mut input = Some(input);
+        let mut status = 0;
+        for (i, cmd) in tail.iter().enumerate() {
+            let (ran, _) = self.run_simple(cmd, input.take());
+            status = ran.status;
+            let (s, next) = self.after_stage(cmd, ran, i + 1 == tail.len(), terminal);
+            status = s.unwrap_or(status);
+            input = next;
+        }
+        status
+    }
+
+    /// Polls the job until `target` (or its own deadline): streams what it
+    /// printed, and when it ends finishes its pipeline and runs the rest of
+    /// its line. Returns how the line went on if the job ended.
+    fn drive_job(&mut self, target: Timestamp, text: &mut String) -> Option<LineEnd> {
+        let mut job = self.job.take()?;
+        let until = job.waiting.deadline().map_or(target, |d| d.min(target));
+        let ended = {
+            let Job { waiting, out, .. } = &mut job;
+            self.world.run_until(until, |w| waiting.poll(w, out))
+        };
+        job.show_new(self, text);
+        if !ended {
+            self.job = Some(job);
+            return None;
+        }
+        let out = std::mem::take(&mut job.out);
+        let mut status = out.code;
+        if job.stream {
+            if !job.partial.is_empty() {
+                let rest = std::mem::take(&mut job.partial);
+                status = if job.tail.is_empty() { status } else { self.run_tail(&job.tail, rest, text) };
+            } else if !job.tail.is_empty() {
+                status = self.run_tail(&job.tail, String::new(), text);
+            }
+        } else {
+            let ran = Ran { stdout: out.stdout, stderr: out.stderr, status };
+            let (s, next) = self.after_stage(&job.cmd, ran, job.tail.is_empty(), text);
+            status = s.unwrap_or(status);
+            if let Some(input) = next {
+                status = self.run_tail(&job.tail, input, text);
+            }
+        }
+        self.last_status = status;
+        let skip = match job.connector {
+            Connector::And => status != 0,
+            Connector::Or => status == 0,
+            Connector::Seq => false,
+        };
+        Some(self.run_list(job.rest, status, skip, text))
+    }
+
+    /// Runs a waiting command to its end in simulated time (scripts,
+    /// `$(...)`). A watch stops once nothing has happened for
+    /// [`WATCH_QUIET_SECONDS`] (a script cannot press Ctrl+C).
+    fn finish_now(&mut self, w: Waiting) -> Ran {
+        let Waiting { mut waiting, mut out, watch_limit } = w;
+        match watch_limit {
+            Some(limit) => {
+                let deadline = self.world.now() + limit;
+                let mut quiet_until = self.world.now() + SignedDuration::from_secs(WATCH_QUIET_SECONDS);
+                self.world.run_until(deadline, |w| {
+                    let before = out.stdout.len();
+                    waiting.poll(w, &mut out);
+                    if out.stdout.len() > before {
+                        quiet_until = w.now() + SignedDuration::from_secs(WATCH_QUIET_SECONDS);
+                    }
+                    w.now() >= quiet_until
+                });
+                waiting.poll(&self.world, &mut out);
+            }
+            None => {
+                let far = self.world.now() + SignedDuration::from_secs(WATCH_LIMIT_SECONDS);
+                kubectl::waiting::finish_in_simulated_time(&mut self.world, waiting.as_mut(), &mut out, far);
+            }
+        }
+        ran_of(out)
     }
 
     fn apply_redirects(&mut self, cmd: &Simple, mut stdout: String, mut stderr: String) -> Result<(String, String), String> {
@@ -285,8 +583,17 @@ impl Shell {
         out.trim_end_matches('\n').to_string()
     }
 
-    /// Runs one command; returns its output and whether the shell exits.
+    /// Runs one command to its end; returns its output and whether the
+    /// shell exits.
     fn run_simple(&mut self, cmd: &Simple, input: Option<String>) -> (Ran, bool) {
+        match self.start_simple(cmd, input) {
+            (Started::Done(ran), exit) => (ran, exit),
+            (Started::Waiting(w), exit) => (self.finish_now(w), exit),
+        }
+    }
+
+    /// Starts one command: it ends at once, or waits while time passes.
+    fn start_simple(&mut self, cmd: &Simple, input: Option<String>) -> (Started, bool) {
         let mut words: Vec<String> = vec![];
         for w in &cmd.words {
             words.extend(self.expand(w));
@@ -302,7 +609,7 @@ impl Shell {
                     let p = normalize(&self.cwd, &name);
                     match self.fs.read(&p) {
                         Some(t) => stdin = Some(t.clone()),
-                        None => return (Ran { stderr: format!("bash: {name}: No such file or directory\n"), status: 1, ..Default::default() }, false),
+                        None => return (Started::Done(Ran { stderr: format!("bash: {name}: No such file or directory\n"), status: 1, ..Default::default() }), false),
                     }
                 }
                 _ => {}
@@ -313,7 +620,7 @@ impl Shell {
                 let v = self.expand_one(value);
                 self.vars.insert(name.clone(), v);
             }
-            return (Ran::default(), false);
+            return (Started::Done(Ran::default()), false);
         }
         // Aliases apply to the first word.
         if let Some(a) = self.aliases.get(&words[0]).cloned() {
@@ -325,12 +632,12 @@ impl Shell {
         let args = words[1..].to_vec();
         let stdin_text = stdin.unwrap_or_default();
         let ran = match name.as_str() {
-            "kubectl" | "k" => self.kubectl(&args, &stdin_text),
-            "exit" | "logout" => return (Ran { status: args.first().and_then(|a| a.parse().ok()).unwrap_or(0), ..Default::default() }, true),
+            "kubectl" | "k" => return (self.kubectl(&args, &stdin_text), false),
+            "sleep" => return (self.sleep(&args), false),
+            "exit" | "logout" => return (Started::Done(Ran { status: args.first().and_then(|a| a.parse().ok()).unwrap_or(0), ..Default::default() }), true),
             "echo" => echo(&args),
             "printf" => Ran { stdout: printf(&args), ..Default::default() },
             "cat" => self.cat(&args, &stdin_text),
-            "sleep" => self.sleep(&args),
             "grep" | "egrep" => text_ran(text::grep(&if name == "egrep" { [vec!["-E".to_string()], args.clone()].concat() } else { args.clone() }, &stdin_text)),
             "head" => text_ran(text::head(&args, &stdin_text)),
             "tail" => text_ran(text::tail(&args, &stdin_text)),
@@ -398,7 +705,7 @@ impl Shell {
             // `X=1 cmd` sets X for cmd only; nothing reads it here but kubectl's env.
             let _ = (n, value);
         }
-        (ran, false)
+        (Started::Done(ran), false)
     }
 
     fn expand_heredoc(&mut self, body: &str) -> String {
@@ -420,7 +727,7 @@ impl Shell {
         self.expand_one(&w)
     }
 
-    fn kubectl(&mut self, args: &[String], stdin: &str) -> Ran {
+    fn kubectl(&mut self, args: &[String], stdin: &str) -> Started {
         struct FsView<'a>(&'a Vfs, &'a str);
         impl kubectl::Files for FsView<'_> {
             fn read(&self, path: &str) -> Option<String> {
@@ -435,30 +742,17 @@ impl Shell {
         let view = FsView(fs, cwd);
         let mut ctx = kubectl::Ctx { world, config: kubeconfig, files: &view, stdin: Some(stdin) };
         match kubectl::run(&mut ctx, args) {
-            kubectl::Outcome::Done(o) => ran_of(o),
-            kubectl::Outcome::Watching(o, mut stream) => {
-                let mut ran = ran_of(o);
-                let limit = args
-                    .iter()
-                    .find_map(|a| a.strip_prefix("--request-timeout=").map(str::to_string))
-                    .and_then(|t| kubectl::rollout::parse_go_duration(&t))
-                    .filter(|d| *d > SignedDuration::ZERO)
-                    .unwrap_or(SignedDuration::from_secs(WATCH_LIMIT_SECONDS));
-                let deadline = self.world.now() + limit;
-                let mut quiet_until = self.world.now() + SignedDuration::from_secs(WATCH_QUIET_SECONDS);
-                let mut text = String::new();
-                self.world.run_until(deadline, |w| {
-                    let (t, any) = stream.pump(w);
-                    text.push_str(&t);
-                    if any {
-                        quiet_until = w.now() + SignedDuration::from_secs(WATCH_QUIET_SECONDS);
-                    }
-                    w.now() >= quiet_until
+            kubectl::Outcome::Done(o) => Started::Done(ran_of(o)),
+            kubectl::Outcome::Waiting(out, waiting) => {
+                // A script's watch ends after --request-timeout, if given.
+                let watch_limit = waiting.until_interrupted().then(|| {
+                    args.iter()
+                        .find_map(|a| a.strip_prefix("--request-timeout=").map(str::to_string))
+                        .and_then(|t| kubectl::rollout::parse_go_duration(&t))
+                        .filter(|d| *d > SignedDuration::ZERO)
+                        .unwrap_or(SignedDuration::from_secs(WATCH_LIMIT_SECONDS))
                 });
-                let (t, _) = stream.pump(&self.world);
-                text.push_str(&t);
-                ran.stdout.push_str(&text);
-                ran
+                Started::Waiting(Waiting { waiting, out, watch_limit })
             }
         }
     }
@@ -491,10 +785,10 @@ impl Shell {
     }
 
     /// GNU sleep: seconds with optional s/m/h/d suffix; the world runs meanwhile.
-    fn sleep(&mut self, args: &[String]) -> Ran {
+    fn sleep(&mut self, args: &[String]) -> Started {
         let mut total_ms: i64 = 0;
         if args.is_empty() {
-            return Ran { stderr: "sleep: missing operand\nTry 'sleep --help' for more information.\n".into(), status: 1, ..Default::default() };
+            return Started::Done(Ran { stderr: "sleep: missing operand\nTry 'sleep --help' for more information.\n".into(), status: 1, ..Default::default() });
         }
         for a in args {
             let (num, mult) = match a.chars().last() {
@@ -506,13 +800,12 @@ impl Shell {
             };
             match num.parse::<f64>() {
                 Ok(n) if n >= 0.0 && n.is_finite() => total_ms += (n * mult) as i64,
-                _ => return Ran { stderr: format!("sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.\n"), status: 1, ..Default::default() },
+                _ => return Started::Done(Ran { stderr: format!("sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.\n"), status: 1, ..Default::default() }),
             }
         }
         // A week of simulated time is the most one sleep runs.
-        let ms = total_ms.min(7 * 86_400_000);
-        self.world.advance(SignedDuration::from_millis(ms));
-        Ran::default()
+        let until = self.world.now() + SignedDuration::from_millis(total_ms.min(7 * 86_400_000));
+        Started::Waiting(Waiting { waiting: Box::new(Sleep { until }), out: kubectl::Output::default(), watch_limit: None })
     }
 
     fn cd(&mut self, args: &[String]) -> Ran {

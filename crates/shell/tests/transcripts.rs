@@ -8,6 +8,7 @@
 
 use shell::Shell;
 use std::path::{Path, PathBuf};
+use apimachinery::SignedDuration;
 use world::ClusterProfile;
 
 struct Case {
@@ -288,4 +289,53 @@ fn same_seed_same_state_other_seed_other_names() {
     let (a, b) = (pod_names(&out1), pod_names(&out3));
     assert!(!a.is_empty(), "the script created pods:\n{out1}");
     assert_ne!(a, b, "pod suffixes come from the seed");
+}
+
+/// At an interactive terminal (the browser) waiting commands are jobs and
+/// the host lets time pass in slices of whatever size its frames have. The
+/// outcome must not depend on the slicing: a share link replays the same
+/// commands at the same simulated instants in other slices.
+#[test]
+fn time_slicing_does_not_change_the_outcome() {
+    let lines = [
+        "kubectl create deployment web --image=nginx --replicas=3",
+        "sleep 5; kubectl get pods",
+        "kubectl set image deployment/web nginx=nginx:1.27 && kubectl rollout status deployment/web && echo done",
+        "kubectl scale deployment web --replicas=1; kubectl get pods -w | grep web",
+        "kubectl delete deployment web",
+        "kubectl get pods",
+    ];
+    let run = |slice_ms: i64| -> (u64, String) {
+        let mut sh = Shell::new(ClusterProfile::kubeadm(3), 7);
+        let start = sh.world.now();
+        let mut text = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            let at = start + SignedDuration::from_secs(120 * i as i64);
+            while sh.world.now() < at {
+                let step = SignedDuration::from_millis(slice_ms).min(at.duration_since(sh.world.now()));
+                text.push_str(&sh.run_for(step).text);
+            }
+            if sh.busy() {
+                // Only the watch still runs two minutes on: Ctrl+C.
+                text.push_str(&sh.interrupt().expect("a job runs").text);
+            }
+            let p = sh.start(line, vec![]);
+            text.push_str(&format!("$ {line}\n{}", p.text));
+        }
+        while sh.busy() {
+            text.push_str(&sh.run_for(SignedDuration::from_millis(slice_ms)).text);
+        }
+        (sh.world.state_hash(), text)
+    };
+    let (hash, text) = run(120_000);
+    if std::env::var("SHOW").is_ok() { eprintln!("{text}"); }
+    assert!(text.contains("Waiting for deployment \"web\" rollout to finish: 1 out of 3 new replicas have been updated...\n"), "{text}");
+    assert!(text.contains("deployment \"web\" successfully rolled out\ndone\n"), "{text}");
+    assert!(text.contains("Terminating"), "{text}");
+    assert!(text.contains("^C\n$ kubectl delete deployment web\n"), "{text}");
+    for slice_ms in [100, 1_000, 7_000] {
+        let (h, t) = run(slice_ms);
+        assert_eq!(t, text, "terminal text with {slice_ms} ms slices");
+        assert_eq!(h, hash, "state with {slice_ms} ms slices");
+    }
 }
