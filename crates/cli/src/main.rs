@@ -196,9 +196,7 @@ fn run_interactive(sh: &mut Shell) {
         // Read on while the command is incomplete (heredoc, quote, backslash).
         let mut text = first;
         loop {
-            let cmds = shell::parse::split_script(&text);
-            let complete = !text.ends_with('\\') && cmds.iter().all(|(l, _)| !l.is_empty()) && heredocs_closed(&text);
-            if complete {
+            if !shell::parse::needs_more_input(&text) {
                 break;
             }
             print!("> ");
@@ -226,12 +224,4 @@ fn run_interactive(sh: &mut Shell) {
             last = std::time::Instant::now();
         }
     }
-}
-
-/// True when every heredoc opened in `text` has its closing delimiter.
-fn heredocs_closed(text: &str) -> bool {
-    let parsed = shell::parse::split_script(text);
-    let lines = text.lines().count();
-    let consumed: usize = parsed.iter().map(|(l, b)| l.lines().count().max(1) + b.iter().map(|x| x.lines().count() + 1).sum::<usize>()).sum();
-    consumed <= lines
 }

@@ -228,10 +228,12 @@ impl Shell {
         self.job.is_some()
     }
 
-    /// Lets `d` of simulated time pass: the running job is polled after
-    /// every step of the world and the rest of its line runs the moment it
-    /// ends; with nothing running the world just advances. How a span of
-    /// time is cut into calls does not change the outcome.
+    /// Lets up to `d` of simulated time pass: the running job is polled
+    /// after every step of the world and the rest of its line runs the
+    /// moment it ends; the call returns when the line ends (`ended`), so
+    /// the clock may stop short of `d`. With nothing running the world just
+    /// advances. How a span of time is cut into calls does not change the
+    /// outcome.
     pub fn run_for(&mut self, d: SignedDuration) -> Progress {
         let target = self.world.now() + d;
         let mut text = String::new();
@@ -246,10 +248,10 @@ impl Shell {
             }
             if let Some(end) = self.drive_job(target, &mut text) {
                 if let LineEnd::Done { status, exit } = end {
+                    // The line is over: return at this instant, so the
+                    // host can start what the user typed meanwhile.
                     ended = Some((status, exit));
-                    if exit {
-                        break;
-                    }
+                    break;
                 }
                 continue;
             }

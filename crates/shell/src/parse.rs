@@ -50,6 +50,22 @@ pub type List = Vec<(Vec<Simple>, Connector)>;
 
 /// Splits a script into complete commands: a line plus the bodies of its
 /// heredocs, joined continuation lines and multi-line quotes.
+/// True when an interactive shell must read another line before running
+/// `text`: a trailing backslash, an unclosed quote, or a heredoc without
+/// its closing delimiter (bash's `> ` continuation prompt).
+pub fn needs_more_input(text: &str) -> bool {
+    if text.ends_with('\\') {
+        return true;
+    }
+    let parsed = split_script(text);
+    if parsed.last().is_some_and(|(l, _)| unclosed_quote(l)) {
+        return true;
+    }
+    let lines = text.split('\n').count();
+    let consumed: usize = parsed.iter().map(|(l, b)| l.split('\n').count() + b.iter().map(|x| x.lines().count() + 1).sum::<usize>()).sum();
+    consumed > lines
+}
+
 pub fn split_script(text: &str) -> Vec<(String, Vec<String>)> {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut out = vec![];
@@ -519,6 +535,23 @@ impl Lexer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn continuation_prompt() {
+        let cases = [
+            ("", false),
+            ("kubectl get pods", false),
+            ("echo a \\", true),
+            ("echo 'a", true),
+            ("echo 'a\nb'", false),
+            ("cat <<EOF > x.yaml", true),
+            ("cat <<EOF > x.yaml\nkind: Pod", true),
+            ("cat <<EOF > x.yaml\nkind: Pod\nEOF", false),
+            ("cat <<-END\n\tx\n\tEND", false),
+        ];
+        for (text, want) in cases {
+            assert_eq!(needs_more_input(text), want, "{text:?}");
+        }
+    }
     #[test]
     fn splits_heredocs_and_continuations() {
         let s = "kubectl apply -f - <<EOF\napiVersion: v1\nkind: Pod\nEOF\necho a \\\n b\n";

@@ -252,7 +252,7 @@ impl World {
         self.livelocks += 1;
     }
 
-    fn next_wake(&mut self) -> Option<Timestamp> {
+    pub fn next_wake(&mut self) -> Option<Timestamp> {
         self.wakes.iter().flatten().copied().chain([self.next_maintenance]).min()
     }
 
