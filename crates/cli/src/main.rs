@@ -16,6 +16,11 @@
 //! Serves the cluster's REST API on http://127.0.0.1:PORT (loopback only,
 //! plain HTTP, no authentication) for real kubectl and client libraries;
 //! `--kubeconfig` writes a kubeconfig pointing at it.
+//!
+//! ```text
+//! kubeplay play [--port N] [--dir DIR]
+//! ```
+//! Serves the browser playground built into `static/` (scripts/build-web.sh).
 
 use apimachinery::SignedDuration;
 use shell::Shell;
@@ -125,8 +130,57 @@ fn serve(argv: Vec<String>) -> i32 {
     0
 }
 
+/// `kubeplay play`: serves the browser playground from `static/`.
+fn play(argv: Vec<String>) -> i32 {
+    let usage = "usage: kubeplay play [--port N] [--dir DIR]\n";
+    let mut port: u16 = 8080;
+    let mut dir = std::path::PathBuf::from("static");
+    let mut args = argv.into_iter();
+    while let Some(a) = args.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) => (f.to_string(), Some(v.to_string())),
+            None => (a.clone(), None),
+        };
+        let value = inline.or_else(|| if flag.starts_with("--") && flag != "--help" { args.next() } else { None });
+        match (flag.as_str(), value) {
+            ("--port", Some(v)) => match v.parse() {
+                Ok(p) => port = p,
+                Err(_) => {
+                    eprint!("kubeplay play: --port takes a number\n{usage}");
+                    return 2;
+                }
+            },
+            ("--dir", Some(v)) => dir = v.into(),
+            _ => {
+                eprint!("{usage}");
+                return 2;
+            }
+        }
+    }
+    if !dir.join("pkg/web_bg.wasm").is_file() {
+        eprintln!("kubeplay play: {} has no built playground: run bash scripts/build-web.sh first", dir.display());
+        return 1;
+    }
+    let shown = dir.display().to_string();
+    let result = server::statics::serve(&dir, port, |port| {
+        println!("kubeplay playground: http://127.0.0.1:{port}/  (serving {shown}; Ctrl+C stops)");
+        let _ = std::io::stdout().flush();
+    });
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("kubeplay play: cannot listen on 127.0.0.1:{port}: {e}");
+            1
+        }
+    }
+}
+
 fn main() {
     let mut argv = std::env::args().skip(1).peekable();
+    if argv.peek().map(String::as_str) == Some("play") {
+        let rest: Vec<String> = argv.skip(1).collect();
+        std::process::exit(play(rest));
+    }
     if argv.peek().map(String::as_str) == Some("serve") {
         let rest: Vec<String> = argv.skip(1).collect();
         std::process::exit(serve(rest));

@@ -23,6 +23,7 @@ pub mod discovery;
 pub mod handlers;
 pub mod http;
 pub mod router;
+pub mod statics;
 pub mod watch;
 
 #[cfg(test)]
