@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds kubeplay and starts it: an interactive shell over a simulated
-# 4-node kubeadm cluster. Extra arguments go to kubeplay, e.g.
-#   bash scripts/play.sh --profile minikube --seed 7
+# Installs what is missing, builds kubeplay and serves the browser
+# playground on http://127.0.0.1:8080/ (it prints the URL). Extra
+# arguments go to `kubeplay play`, e.g. --port 9000.
+#   bash scripts/play.sh
+# The native shell over the same cluster: ./target/release/kubeplay
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first" >&2; exit 1; }
+bash scripts/build-web.sh
 cargo build --release --quiet -p cli
-exec ./target/release/kubeplay "$@"
+exec ./target/release/kubeplay play "$@"

@@ -56,6 +56,21 @@ export function terminalWrite(text) {
   if (term) term.write(text);
 }
 
+// The terminal's text, wrapped lines joined (for tests and copy-all).
+export function terminalText() {
+  if (!term) return '';
+  const buf = term.buffer.active;
+  const lines = [];
+  for (let i = 0; i < buf.length; i++) {
+    const line = buf.getLine(i);
+    const text = line.translateToString(true);
+    if (line.isWrapped && lines.length) lines[lines.length - 1] += text;
+    else lines.push(text);
+  }
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return lines.join('\n');
+}
+
 export function terminalFocus() {
   if (term) term.focus();
 }

@@ -21,6 +21,11 @@
 //! kubeplay play [--port N] [--dir DIR]
 //! ```
 //! Serves the browser playground built into `static/` (scripts/build-web.sh).
+//!
+//! ```text
+//! kubeplay replay LINK [--hash]
+//! ```
+//! Replays a share link natively: the terminal text, and the state hash.
 
 use apimachinery::SignedDuration;
 use shell::Shell;
@@ -175,8 +180,38 @@ fn play(argv: Vec<String>) -> i32 {
     }
 }
 
+/// `kubeplay replay LINK [--hash]`: replays a share link (its fragment or
+/// the whole URL) natively and prints what the terminal showed; `--hash`
+/// adds the full-state hash, the same the browser computes.
+fn replay(argv: Vec<String>) -> i32 {
+    let hash = argv.iter().any(|a| a == "--hash");
+    let links: Vec<&String> = argv.iter().filter(|a| !a.starts_with("--")).collect();
+    let [link] = links.as_slice() else {
+        eprintln!("usage: kubeplay replay LINK [--hash]");
+        return 2;
+    };
+    let fragment = link.split_once('#').map_or(link.as_str(), |(_, f)| f);
+    match playground::Playground::from_fragment(fragment) {
+        Ok((pg, text)) => {
+            print!("{text}");
+            if hash {
+                println!("\nstate-hash: {:016x}", pg.state_hash());
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("kubeplay replay: {e}");
+            1
+        }
+    }
+}
+
 fn main() {
     let mut argv = std::env::args().skip(1).peekable();
+    if argv.peek().map(String::as_str) == Some("replay") {
+        let rest: Vec<String> = argv.skip(1).collect();
+        std::process::exit(replay(rest));
+    }
     if argv.peek().map(String::as_str) == Some("play") {
         let rest: Vec<String> = argv.skip(1).collect();
         std::process::exit(play(rest));

@@ -68,7 +68,9 @@ pub struct ServiceView {
     pub cluster_ip: String,
     /// The PORT(S) column.
     pub ports: String,
-    /// Pods behind the Service (from its Endpoints), as namespace/name.
+    /// Addresses behind the Service (from its Endpoints): the pod as
+    /// namespace/name, or the bare IP for an address without a pod (the
+    /// `kubernetes` Service's API server).
     pub endpoints: Vec<String>,
 }
 
@@ -177,8 +179,9 @@ fn endpoints_of(world: &World, namespace: &str, name: &str) -> Vec<String> {
     let mut out = vec![];
     for subset in e.subsets.iter().flatten() {
         for a in subset.addresses.iter().flatten() {
-            if let Some(t) = &a.target_ref {
-                out.push(format!("{}/{}", t.namespace.clone().unwrap_or_default(), t.name.clone().unwrap_or_default()));
+            match &a.target_ref {
+                Some(t) => out.push(format!("{}/{}", t.namespace.clone().unwrap_or_default(), t.name.clone().unwrap_or_default())),
+                None => out.push(a.ip.clone()),
             }
         }
     }

@@ -376,7 +376,22 @@ pub fn app() -> Html {
                 }
             }
             start_frames(dispatcher);
+            // The terminal takes input from here on (tests and benchmarks
+            // wait for this mark).
+            if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+                let _ = root.set_attribute("data-ready", "terminal");
+            }
             || ()
+        });
+    }
+    // Monaco loads once the terminal is usable.
+    {
+        let editor_ref = editor_ref.clone();
+        let d = ui.dispatcher();
+        let theme = ui.theme;
+        use_effect_with((), move |_| {
+            let timer = gloo::timers::callback::Timeout::new(300, move || load_editor(&editor_ref, &d, theme));
+            move || drop(timer)
         });
     }
 
@@ -461,35 +476,8 @@ pub fn app() -> Html {
     let open_editor = {
         let editor_ref = editor_ref.clone();
         let d = ui.dispatcher();
-        let active = ui.active_file.clone();
         let theme = ui.theme;
-        Callback::from(move |_: MouseEvent| {
-            let Some(el) = editor_ref.cast::<web_sys::Element>() else { return };
-            let d2 = d.clone();
-            let path_for_change = active.clone();
-            let on_change = Closure::<dyn FnMut(String)>::new(move |text: String| {
-                let markers = locate::check_manifest(&text);
-                show_markers(&markers);
-                // The tab being edited is whatever is active now.
-                let _ = &path_for_change;
-                ACTIVE.with(|a| {
-                    let path = a.borrow().clone();
-                    BUFFERS.with(|b| b.borrow_mut().insert(path, text));
-                });
-                d2.dispatch(Action::Markers(markers));
-            });
-            let d3 = d.clone();
-            let on_apply = Closure::<dyn FnMut()>::new(move || apply_active(&d3));
-            let promise = js::load_editor(&el, &editor_text_of(&active), theme.name(), &on_change, &on_apply);
-            on_change.forget();
-            on_apply.forget();
-            let d4 = d.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
-                    d4.dispatch(Action::EditorLoaded);
-                }
-            });
-        })
+        Callback::from(move |_: MouseEvent| load_editor(&editor_ref, &d, theme))
     };
     ACTIVE.with(|a| *a.borrow_mut() = ui.active_file.clone());
     let apply = {
@@ -589,7 +577,7 @@ pub fn app() -> Html {
         <div class={root_class} lang={lang.code()}>
             <header class="bar">
                 <h1>{ "kubeplay" }</h1>
-                <span class="clock" title={t(lang, T::Clock)} data-paused={ui.paused.to_string()} data-state-hash={ui.state_hash.clone()}>
+                <span class="clock" title={format!("{} · {} {}", t(lang, T::Clock), t(lang, T::StateHash), ui.state_hash)} data-paused={ui.paused.to_string()} data-state-hash={ui.state_hash.clone()}>
                     { ui.clock.clone() }{ if ui.paused { format!(" ({})", t(lang, T::Paused)) } else { String::new() } }
                 </span>
                 <button class="pause" onclick={toggle_pause} aria-pressed={ui.paused.to_string()}>{ pause_label }</button>
@@ -618,10 +606,10 @@ pub fn app() -> Html {
                         <h2>{ t(lang, T::Editor) }</h2>
                         <div class="editor-bar">
                             { tabs }
-                            <button class="new-file" onclick={new_file}>{ "+" }</button>
+                            <button class="new-file" onclick={new_file} title={t(lang, T::NewFile)}>{ "+" }</button>
                             <span class="spacer" />
                             if !ui.editor_loaded {
-                                <button class="open-editor" onclick={open_editor}>{ t(lang, T::Editor) }</button>
+                                <button class="open-editor" onclick={open_editor}>{ t(lang, T::LoadingEditor) }</button>
                             }
                             <button class="apply" onclick={apply} disabled={!ui.editor_loaded} title="Ctrl+Enter">{ t(lang, T::Apply) }</button>
                         </div>
@@ -650,6 +638,34 @@ pub fn app() -> Html {
 thread_local! {
     /// The editor tab being edited (read by Monaco's change callback).
     static ACTIVE: RefCell<String> = RefCell::new(STARTER_FILE.to_string());
+}
+
+/// Mounts Monaco in the editor pane (once; later calls do nothing).
+fn load_editor(editor_ref: &NodeRef, d: &UseReducerDispatcher<Ui>, theme: Theme) {
+    let Some(el) = editor_ref.cast::<web_sys::Element>() else { return };
+    if js::editor_ready() {
+        return;
+    }
+    let d2 = d.clone();
+    let on_change = Closure::<dyn FnMut(String)>::new(move |text: String| {
+        let markers = locate::check_manifest(&text);
+        show_markers(&markers);
+        let path = ACTIVE.with(|a| a.borrow().clone());
+        BUFFERS.with(|b| b.borrow_mut().insert(path, text));
+        d2.dispatch(Action::Markers(markers));
+    });
+    let d3 = d.clone();
+    let on_apply = Closure::<dyn FnMut()>::new(move || apply_active(&d3));
+    let active = ACTIVE.with(|a| a.borrow().clone());
+    let promise = js::load_editor(&el, &editor_text_of(&active), theme.name(), &on_change, &on_apply);
+    on_change.forget();
+    on_apply.forget();
+    let d4 = d.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+            d4.dispatch(Action::EditorLoaded);
+        }
+    });
 }
 
 /// The Apply button and Ctrl+Enter: save the tab and `kubectl apply -f`

@@ -26,7 +26,7 @@ pub struct DiagramProps {
     pub on_select: Callback<ObjectRef>,
 }
 
-const WIDTH: f64 = 1000.0;
+const WIDTH: f64 = 820.0;
 const ACTOR_Y: f64 = 40.0;
 const NODES_Y: f64 = 120.0;
 /// Pods drawn with their names up to this many per node; beyond, as dots.
@@ -46,11 +46,11 @@ fn layout(view: &ClusterView) -> Layout {
 
 fn actor_point(a: &Actor, view: &ClusterView, l: &Layout) -> (f64, f64) {
     match a {
-        Actor::Kubectl => (70.0, ACTOR_Y),
-        Actor::ApiServer => (300.0, ACTOR_Y),
-        Actor::Etcd => (480.0, ACTOR_Y),
-        Actor::Scheduler => (660.0, ACTOR_Y),
-        Actor::ControllerManager => (860.0, ACTOR_Y),
+        Actor::Kubectl => (75.0, ACTOR_Y),
+        Actor::ApiServer => (240.0, ACTOR_Y),
+        Actor::Etcd => (400.0, ACTOR_Y),
+        Actor::Scheduler => (565.0, ACTOR_Y),
+        Actor::ControllerManager => (730.0, ACTOR_Y),
         Actor::Kubelet(node) => match view.nodes.iter().position(|n| &n.name == node) {
             Some(i) => (l.node_x[i] + l.node_w / 2.0, NODES_Y + 12.0),
             None => (WIDTH / 2.0, NODES_Y),
@@ -73,7 +73,8 @@ pub fn diagram(p: &DiagramProps) -> Html {
     let l = layout(view);
     let tallest = view.nodes.iter().map(|n| node_height(n.pods.len(), l.node_w)).fold(60.0, f64::max);
     let services_y = NODES_Y + tallest + 30.0;
-    let unscheduled_h = if view.unscheduled.is_empty() { 0.0 } else { 40.0 };
+    let dots_per_row = ((WIDTH - 24.0) / 12.0) as usize;
+    let unscheduled_h = if view.unscheduled.is_empty() { 0.0 } else { 30.0 + view.unscheduled.len().div_ceil(dots_per_row) as f64 * 12.0 };
     let height = services_y + 20.0 + view.services.iter().filter(|s| s.namespace != "kube-system").count() as f64 * 20.0 + unscheduled_h + 20.0;
     let is_selected = |kind: &str, ns: &str, name: &str| p.selected.as_ref().is_some_and(|s| s.kind == kind && s.namespace == ns && s.name == name);
 
@@ -91,7 +92,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
             let class = if *a == Actor::Kubectl { "actor user" } else { "actor" };
             html! {
                 <g class={class}>
-                    <rect x={(x - 75.0).to_string()} y={(y - 16.0).to_string()} width="150" height="32" rx="6" />
+                    <rect x={(x - 70.0).to_string()} y={(y - 16.0).to_string()} width="140" height="32" rx="6" />
                     <text x={x.to_string()} y={(y + 5.0).to_string()} text-anchor="middle">{ *label }</text>
                 </g>
             }
@@ -185,11 +186,16 @@ pub fn diagram(p: &DiagramProps) -> Html {
     let unscheduled: Html = if view.unscheduled.is_empty() {
         html! {}
     } else {
-        let y = services_y - 30.0 + 0.0;
-        let items: Html = view.unscheduled.iter().take(60).enumerate().map(|(j, pod)| pod_el(pod, 200.0 + j as f64 * 12.0, y, 10.0, false)).collect();
+        let y = services_y - 6.0;
+        let items: Html = view
+            .unscheduled
+            .iter()
+            .enumerate()
+            .map(|(j, pod)| pod_el(pod, 12.0 + (j % dots_per_row) as f64 * 12.0, y + 8.0 + (j / dots_per_row) as f64 * 12.0, 10.0, false))
+            .collect();
         html! {
             <g class="unscheduled">
-                <text x="12" y={(y + 9.0).to_string()}>{ format!("{} ({})", t(p.lang, T::Unscheduled), view.unscheduled.len()) }</text>
+                <text class="section" x="12" y={y.to_string()}>{ format!("{} ({})", t(p.lang, T::Unscheduled), view.unscheduled.len()) }</text>
                 { items }
             </g>
         }
@@ -233,12 +239,12 @@ pub fn diagram(p: &DiagramProps) -> Html {
 
     html! {
         <svg class="diagram" viewBox={format!("0 0 {WIDTH} {height}")} preserveAspectRatio="xMidYMin meet" role="img" aria-label={t(p.lang, T::Diagram)}>
-            <rect class="cp-frame" x="200" y="8" width="790" height="64" rx="10" />
-            <text class="cp-label" x="210" y="84">{ t(p.lang, T::ControlPlane) }</text>
+            <rect class="cp-frame" x="160" y="8" width="655" height="64" rx="10" />
+            <text class="cp-label" x="170" y="86">{ t(p.lang, T::ControlPlane) }</text>
             { actor_boxes }
             { nodes }
             { unscheduled }
-            <text class="section" x="12" y={(services_y + unscheduled_h).to_string()}>{ t(p.lang, T::Services) }</text>
+            <text class="section" x="12" y={(services_y + unscheduled_h + 4.0).to_string()}>{ t(p.lang, T::Services) }</text>
             { services }
             { pulses }
         </svg>

@@ -21,7 +21,6 @@ impl Lang {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum T {
-    Title,
     Pause,
     Play,
     Step,
@@ -65,8 +64,6 @@ pub enum T {
 pub fn t(lang: Lang, key: T) -> &'static str {
     use T::*;
     match (lang, key) {
-        (Lang::En, Title) => "kubeplay — Kubernetes in your browser",
-        (Lang::Ko, Title) => "kubeplay — 브라우저 속 쿠버네티스",
         (Lang::En, Pause) => "Pause",
         (Lang::Ko, Pause) => "일시정지",
         (Lang::En, Play) => "Play",

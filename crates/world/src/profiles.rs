@@ -54,7 +54,11 @@ impl Profile {
             "kubeadm" => Some(Profile::kubeadm(3)),
             "minikube" => Some(Profile::minikube()),
             "docker-desktop" => Some(Profile::docker_desktop()),
-            _ => None,
+            // `kubeadm-N`: the lab with N workers (1..=99), for bigger demos.
+            other => match other.strip_prefix("kubeadm-").and_then(|n| n.parse::<usize>().ok()) {
+                Some(n) if (1..=99).contains(&n) && other == format!("kubeadm-{n}") => Some(Profile::kubeadm(n)),
+                _ => None,
+            },
         }
     }
 
