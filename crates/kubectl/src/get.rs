@@ -400,3 +400,6 @@ impl WatchStream {
         (text, any)
     }
 }
+
+#[cfg(test)]
+mod tests;
