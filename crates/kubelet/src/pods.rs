@@ -14,12 +14,13 @@ use crate::probes::{ProbeKind, ProbeResult, ProbeTarget, ProbeWorker};
 use crate::runtime::{ContainerState, Instance, PodKey, PodRuntime, Step, Terminated};
 use crate::{Kubelet, SYNC_ERROR_BACKOFF, StaticPod, status};
 use apimachinery::duration::go_string;
-use apimachinery::k8s_openapi::api::core::v1::{Pod, Toleration};
+use apimachinery::k8s_openapi::api::core::v1::{Pod, PodStatus, Toleration};
 use apimachinery::k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use apimachinery::{Kind, Object, SignedDuration, Timestamp};
 use apiserver::events::{NORMAL, Reporter, WARNING};
 use apiserver::{ApiServer, DeleteOptions, WriteOptions};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The sandbox image of kubeadm v1.37 clusters.
 pub const PAUSE_IMAGE: &str = "registry.k8s.io/pause:3.10.2";
@@ -67,10 +68,6 @@ fn pleg_tick(t: Timestamp, now: Timestamp) -> Timestamp {
     next.max(now)
 }
 
-fn event_ref_of(pod: &Pod) -> Object {
-    Object::Pod(Pod { metadata: pod.metadata.clone(), ..Default::default() })
-}
-
 fn is_terminal_phase(p: &Pod) -> bool {
     matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
 }
@@ -102,7 +99,7 @@ impl Kubelet {
         let s = self.statics[i].clone();
         let now = api.now();
         if !self.pods.contains_key(&s.key) {
-            let rt = PodRuntime::new(s.key.clone(), s.hash.clone(), true, Object::Pod(s.pod.clone()), s.pod.spec.clone().unwrap_or_default(), None, now);
+            let rt = PodRuntime::new(s.key.clone(), s.hash.clone(), true, Arc::new(Object::Pod(s.pod.clone())), s.pod.spec.clone().unwrap_or_default(), None, now);
             self.pods.insert(s.key.clone(), rt);
         }
         if self.node.registered {
@@ -156,11 +153,13 @@ impl Kubelet {
 
     fn sync_regular(&mut self, api: &mut ApiServer, key: &PodKey) {
         let now = api.now();
-        let pod: Option<Pod> = api.get(Kind::Pod, &key.0, &key.1).ok().and_then(|o| match &*o {
-            Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(self.config.name.as_str()) => Some(p.clone()),
+        // The pod as stored, borrowed (a sync only reads it).
+        let obj = api.get(Kind::Pod, &key.0, &key.1).ok();
+        let pod: Option<&Pod> = obj.as_deref().and_then(|o| match o {
+            Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(self.config.name.as_str()) => Some(p),
             _ => None,
         });
-        let Some(pod) = pod else {
+        let (Some(pod), Some(obj)) = (pod, &obj) else {
             // Gone from the API (force-deleted): stop everything now.
             if let Some(rt) = self.pods.remove(key) {
                 self.kill_now(api, rt);
@@ -175,31 +174,31 @@ impl Kubelet {
         if !self.pods.contains_key(key) {
             if pod.metadata.deletion_timestamp.is_some() {
                 // Never started here: nothing to stop.
-                if is_terminal_phase(&pod) || pod.metadata.deletion_timestamp.is_some() {
+                if is_terminal_phase(pod) || pod.metadata.deletion_timestamp.is_some() {
                     let opts = DeleteOptions { grace_period_seconds: Some(0), precondition_uid: Some(uid), ..Default::default() };
                     let _ = api.delete(Kind::Pod, &key.0, &key.1, &opts);
                 }
                 return;
             }
-            if is_terminal_phase(&pod) {
+            if is_terminal_phase(pod) {
                 return;
             }
-            let rt = PodRuntime::new(key.clone(), uid, false, event_ref_of(&pod), pod.spec.clone().unwrap_or_default(), pod.metadata.generation, now);
+            let rt = PodRuntime::new(key.clone(), uid, false, Arc::clone(obj), pod.spec.clone().unwrap_or_default(), pod.metadata.generation, now);
             self.pods.insert(key.clone(), rt);
         }
-        self.apply_spec_update(api, key, &pod);
+        self.apply_spec_update(api, key, obj, pod);
         if pod.metadata.deletion_timestamp.is_some() {
-            self.begin_termination(api, key, &pod);
+            self.begin_termination(api, key, pod);
         }
         self.advance(api, key);
     }
 
     /// Image updates: the container is killed and started with the new image
     /// (computePodActions: "Container X definition changed, will be restarted").
-    fn apply_spec_update(&mut self, api: &mut ApiServer, key: &PodKey, pod: &Pod) {
+    fn apply_spec_update(&mut self, api: &mut ApiServer, key: &PodKey, obj: &Arc<Object>, pod: &Pod) {
         let now = api.now();
         let Some(rt) = self.pods.get_mut(key) else { return };
-        rt.event_ref = event_ref_of(pod);
+        rt.event_ref = Arc::clone(obj);
         if rt.generation != pod.metadata.generation {
             rt.generation = pod.metadata.generation;
             rt.status_dirty = true;
@@ -669,8 +668,9 @@ impl Kubelet {
         if !ours {
             return;
         }
-        let old = pod.status.clone().unwrap_or_default();
-        let new = status::generate(rt, &old, &self.config.internal_ip, now, pod_is_terminal);
+        let empty = PodStatus::default();
+        let old = pod.status.as_ref().unwrap_or(&empty);
+        let new = status::generate(rt, old, &self.config.internal_ip, now, pod_is_terminal);
         if pod.status.as_ref() != Some(&new) {
             let mut p = pod.clone();
             p.status = Some(new);
