@@ -150,6 +150,18 @@ impl Store {
         Ok(stored)
     }
 
+    /// `create`, giving the object back when its key is taken (a caller
+    /// that picks a free name tries the next one without copying it).
+    pub fn try_create(&mut self, obj: Object) -> Result<Arc<Object>, Object> {
+        let key = ObjectKey::of(&obj);
+        let stored = match self.objects.entry(key.clone()) {
+            std::collections::btree_map::Entry::Occupied(_) => return Err(obj),
+            std::collections::btree_map::Entry::Vacant(slot) => slot.insert(stamp(&mut self.revision, obj)).clone(),
+        };
+        self.record(EventType::Added, key, stored.clone(), None);
+        Ok(stored)
+    }
+
     /// Replaces an object. With `expected_revision`, fails with `Conflict`
     /// unless the stored object is at exactly that revision.
     pub fn update(&mut self, obj: Object, expected_revision: Option<u64>) -> Result<Arc<Object>, StoreError> {
