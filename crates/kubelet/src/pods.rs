@@ -15,12 +15,11 @@ use crate::runtime::{ContainerState, Instance, PodKey, PodRuntime, Step, Termina
 use crate::{Kubelet, SYNC_ERROR_BACKOFF, StaticPod, status};
 use apimachinery::duration::go_string;
 use apimachinery::k8s_openapi::api::core::v1::{Pod, PodStatus, Toleration};
-use apimachinery::k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use apimachinery::k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use apimachinery::{Kind, Object, SignedDuration, Timestamp};
 use apiserver::events::{NORMAL, Reporter, WARNING};
 use apiserver::{ApiServer, DeleteOptions, WriteOptions};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// The sandbox image of kubeadm v1.37 clusters.
 pub const PAUSE_IMAGE: &str = "registry.k8s.io/pause:3.10.2";
@@ -68,6 +67,22 @@ fn pleg_tick(t: Timestamp, now: Timestamp) -> Timestamp {
     next.max(now)
 }
 
+/// The pod as events refer to it: only what an event's involvedObject (and
+/// its namespace and name) are made of, copied from the pod as last seen.
+fn event_ref_of(pod: &Pod) -> Object {
+    let m = &pod.metadata;
+    Object::Pod(Pod {
+        metadata: ObjectMeta {
+            name: m.name.clone(),
+            namespace: m.namespace.clone(),
+            uid: m.uid.clone(),
+            resource_version: m.resource_version.clone(),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
 fn is_terminal_phase(p: &Pod) -> bool {
     matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
 }
@@ -99,7 +114,7 @@ impl Kubelet {
         let s = self.statics[i].clone();
         let now = api.now();
         if !self.pods.contains_key(&s.key) {
-            let rt = PodRuntime::new(s.key.clone(), s.hash.clone(), true, Arc::new(Object::Pod(s.pod.clone())), s.pod.spec.clone().unwrap_or_default(), None, now);
+            let rt = PodRuntime::new(s.key.clone(), s.hash.clone(), true, Object::Pod(s.pod.clone()), s.pod.spec.clone().unwrap_or_default(), None, now);
             self.pods.insert(s.key.clone(), rt);
         }
         if self.node.registered {
@@ -159,7 +174,7 @@ impl Kubelet {
             Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(self.config.name.as_str()) => Some(p),
             _ => None,
         });
-        let (Some(pod), Some(obj)) = (pod, &obj) else {
+        let Some(pod) = pod else {
             // Gone from the API (force-deleted): stop everything now.
             if let Some(rt) = self.pods.remove(key) {
                 self.kill_now(api, rt);
@@ -183,10 +198,10 @@ impl Kubelet {
             if is_terminal_phase(pod) {
                 return;
             }
-            let rt = PodRuntime::new(key.clone(), uid, false, Arc::clone(obj), pod.spec.clone().unwrap_or_default(), pod.metadata.generation, now);
+            let rt = PodRuntime::new(key.clone(), uid, false, event_ref_of(pod), pod.spec.clone().unwrap_or_default(), pod.metadata.generation, now);
             self.pods.insert(key.clone(), rt);
         }
-        self.apply_spec_update(api, key, obj, pod);
+        self.apply_spec_update(api, key, pod);
         if pod.metadata.deletion_timestamp.is_some() {
             self.begin_termination(api, key, pod);
         }
@@ -195,10 +210,10 @@ impl Kubelet {
 
     /// Image updates: the container is killed and started with the new image
     /// (computePodActions: "Container X definition changed, will be restarted").
-    fn apply_spec_update(&mut self, api: &mut ApiServer, key: &PodKey, obj: &Arc<Object>, pod: &Pod) {
+    fn apply_spec_update(&mut self, api: &mut ApiServer, key: &PodKey, pod: &Pod) {
         let now = api.now();
         let Some(rt) = self.pods.get_mut(key) else { return };
-        rt.event_ref = Arc::clone(obj);
+        rt.event_ref = event_ref_of(pod);
         if rt.generation != pod.metadata.generation {
             rt.generation = pod.metadata.generation;
             rt.status_dirty = true;

@@ -8,7 +8,6 @@ use crate::probes::ProbeWorker;
 use apimachinery::k8s_openapi::api::core::v1::{Container, PodSpec};
 use apimachinery::{Object, SignedDuration, Timestamp};
 use std::collections::VecDeque;
-use std::sync::Arc;
 
 /// Namespace and name of a pod object.
 pub type PodKey = (String, String);
@@ -148,9 +147,8 @@ pub struct PodRuntime {
     /// manifest hash (kubernetes.io/config.hash).
     pub uid: String,
     pub is_static: bool,
-    /// What events are about (the pod as last seen, or the static pod):
-    /// shared with the store, as only its metadata is read.
-    pub event_ref: Arc<Object>,
+    /// What events are about (the pod as last seen, or the static pod).
+    pub event_ref: Object,
     pub spec: PodSpec,
     pub generation: Option<i64>,
     /// When the kubelet first synced the pod (status.startTime).
@@ -175,7 +173,7 @@ pub struct PodRuntime {
 }
 
 impl PodRuntime {
-    pub fn new(key: PodKey, uid: String, is_static: bool, event_ref: Arc<Object>, spec: PodSpec, generation: Option<i64>, now: Timestamp) -> PodRuntime {
+    pub fn new(key: PodKey, uid: String, is_static: bool, event_ref: Object, spec: PodSpec, generation: Option<i64>, now: Timestamp) -> PodRuntime {
         let inits: Vec<Container> = spec.init_containers.clone().unwrap_or_default();
         let has_init = !inits.is_empty();
         let n_init = inits.len();
