@@ -101,15 +101,8 @@ impl ApiServer {
         }
         let hint_key = (namespace.clone(), base.clone());
         let mut nanos = hints.next_nanos.get(&hint_key).copied().unwrap_or(self.now.as_nanosecond());
-        let name = loop {
-            let candidate = format!("{base}.{:x}", nanos);
-            if self.store().get(&ObjectKey::new(Kind::Event, &namespace, &candidate)).is_none() {
-                break candidate;
-            }
-            nanos += 1;
-        };
         let mut event = Event {
-            metadata: ObjectMeta { name: Some(name.clone()), namespace: Some(namespace.clone()), ..Default::default() },
+            metadata: ObjectMeta { namespace: Some(namespace.clone()), ..Default::default() },
             involved_object: reference(involved, field_path),
             reason: Some(reason.to_string()),
             message: Some(message.to_string()),
@@ -136,9 +129,23 @@ impl ApiServer {
         let uid = self.rng().uuid();
         event.metadata.uid = Some(uid);
         event.metadata.creation_timestamp = Some(now);
-        if self.store_mut().create(Object::Event(event)).is_ok() {
-            self.event_index.insert(fold_key, ObjectKey::new(Kind::Event, &namespace, &name));
-            self.event_names.next_nanos.insert(hint_key, nanos + 1);
+        // The first free name: trying to create it is the check, so a free
+        // name (the usual case) costs one search of the store.
+        let mut event = Object::Event(event);
+        loop {
+            let name = format!("{base}.{:x}", nanos);
+            event.meta_mut().name = Some(name.clone());
+            match self.store_mut().try_create(event) {
+                Ok(_) => {
+                    self.event_index.insert(fold_key, ObjectKey { kind: Kind::Event, namespace, name });
+                    self.event_names.next_nanos.insert(hint_key, nanos + 1);
+                    return;
+                }
+                Err(taken) => {
+                    event = taken;
+                    nanos += 1;
+                }
+            }
         }
     }
 }

@@ -376,7 +376,8 @@ impl ApiServer {
             }
             return self.store.delete(&key, None).map_err(|e| e.to_api(&key));
         }
-        if *old == obj || opts.dry_run {
+        let noop = if status { registry::status_write_is_noop(&obj, &old) } else { *old == obj };
+        if noop || opts.dry_run {
             // A no-op write is not written (no new resourceVersion).
             return Ok(if opts.dry_run { Arc::new(obj) } else { old });
         }

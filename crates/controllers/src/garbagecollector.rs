@@ -228,11 +228,11 @@ impl Controller for GarbageCollector {
         }
         let o = &event.object;
         let m = o.meta();
-        let uid = m.uid.clone().unwrap_or_default();
+        let uid: &str = m.uid.as_deref().unwrap_or("");
         if event.event_type == EventType::Deleted {
-            self.uids.remove(&uid);
+            self.uids.remove(uid);
             self.set_owners(&event.key, vec![]);
-            for dep in self.dependents_of(&uid) {
+            for dep in self.dependents_of(uid) {
                 queue.add(dep);
             }
             // An owner waiting in the foreground may now be free to go.
@@ -243,22 +243,26 @@ impl Controller for GarbageCollector {
             }
             return;
         }
-        self.uids.insert(uid.clone(), event.key.clone());
-        let owners: Vec<String> = m.owner_references.iter().flatten().map(|r| r.uid.clone()).collect();
-        let owners_changed = self.owners_of.get(&event.key).map(Vec::as_slice).unwrap_or(&[]) != owners.as_slice();
+        // Most events are status writes: the uid, its key and the owners are
+        // unchanged, and nothing is copied.
+        if self.uids.get(uid) != Some(&event.key) {
+            self.uids.insert(uid.to_string(), event.key.clone());
+        }
+        let owner_uids = || m.owner_references.iter().flatten().map(|r| &r.uid);
+        let owners_changed = !self.owners_of.get(&event.key).map(Vec::as_slice).unwrap_or(&[]).iter().eq(owner_uids());
         if owners_changed {
-            self.set_owners(&event.key, owners.clone());
+            self.set_owners(&event.key, owner_uids().cloned().collect());
         }
         if m.deletion_timestamp.is_some() && (meta::has_finalizer(m, FOREGROUND_FINALIZER) || meta::has_finalizer(m, ORPHAN_FINALIZER)) {
             queue.add(event.key.clone());
         }
         // A reference to an owner the graph does not know: it may be gone.
-        if owners.iter().any(|u| !self.uids.contains_key(u)) {
+        if owner_uids().any(|u| !self.uids.contains_key(u)) {
             queue.add(event.key.clone());
         }
         // A dependent that changed (a pod finishing) may unblock a foreground owner.
         if m.deletion_timestamp.is_some() || owners_changed {
-            for u in &owners {
+            for u in owner_uids() {
                 if let Some(k) = self.uids.get(u) {
                     queue.add(k.clone());
                 }
@@ -268,7 +272,7 @@ impl Controller for GarbageCollector {
         // dependents now point at a waiting owner: look at them.
         if let Some(prev) = &event.prev
             && prev.meta().deletion_timestamp.is_none() && m.deletion_timestamp.is_some() {
-                for dep in self.dependents_of(&uid) {
+                for dep in self.dependents_of(uid) {
                     queue.add(dep);
                 }
             }

@@ -10,7 +10,8 @@ use crate::{Ctx, Outcome, Output};
 use apimachinery::selector::{FieldRequirement, Selector, parse_field_selector};
 use apimachinery::{Kind, Object, meta, yaml};
 use apiserver::printers;
-use apiserver::table::Table;
+use apiserver::table::Cell;
+use std::fmt::Write as _;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use store::EventType;
@@ -159,18 +160,13 @@ fn run_inner(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> R
                     }
                     continue;
                 }
-                let table = printers::print_table(g.kind, &g.objects, api.now());
-                let lines = deco.lines(g.kind, &table, *wide, with_kind, !args.flag("no-headers"));
                 tw.reset_widths();
-                for l in lines {
-                    tw.write_cells(l);
-                }
-                tw.flush();
+                deco.write(&mut tw, g.kind, &g.objects, api.now(), *wide, with_kind, !args.flag("no-headers"), None);
                 if printed_any && !args.flag("no-headers") || separator_armed {
                     out.out("\n");
                     separator_armed = false;
                 }
-                out.out(&tw.take_output());
+                tw.flush_into(&mut out.stdout);
                 printed_any = true;
             }
             if !printed_any && errors.is_empty() && !watching && !args.flag("ignore-not-found") {
@@ -236,13 +232,9 @@ fn run_inner(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> R
         if stream.printed_header {
             let g = groups.first();
             if let Some(g) = g {
-                let table = printers::print_table(g.kind, &g.objects, ctx.world.api().now());
-                let lines = stream.deco.lines(g.kind, &table, matches!(stream.format, Format::Table { wide: true }), false, true);
-                for l in lines {
-                    stream.tw.write_cells(l);
-                }
-                stream.tw.flush();
-                let _ = stream.tw.take_output();
+                let wide = matches!(stream.format, Format::Table { wide: true });
+                stream.deco.write(&mut stream.tw, g.kind, &g.objects, ctx.world.api().now(), wide, false, true, None);
+                stream.tw.flush_into(&mut String::new());
             }
         }
         return Ok(Some(stream));
@@ -263,46 +255,78 @@ impl Decorations {
         Decorations { all_namespaces, label_columns: args.list("label-columns"), show_labels: args.flag("show-labels") }
     }
 
-    /// Header (when asked) and rows of one table, as cells.
-    fn lines(&self, kind: Kind, table: &Table, wide: bool, with_kind: bool, header: bool) -> Vec<Vec<String>> {
+    /// Writes the header (when asked) and rows of the server's table of
+    /// `objects` (printers::print_table) into `tw`. Each row's cells are
+    /// built, written and dropped before the next row's, so a 10,000-row
+    /// table is never held in memory twice. `event` is the EVENT column of
+    /// `--output-watch-events` (the header's cell reads `EVENT`).
+    #[allow(clippy::too_many_arguments)]
+    fn write(
+        &self,
+        tw: &mut TabWriter,
+        kind: Kind,
+        objects: &[Arc<Object>],
+        now: apimachinery::Timestamp,
+        wide: bool,
+        with_kind: bool,
+        header: bool,
+        event: Option<&str>,
+    ) {
+        let columns = printers::columns(kind);
         let with_ns = self.all_namespaces && kind.info().namespaced;
-        let visible: Vec<usize> = table.columns.iter().enumerate().filter(|(_, c)| wide || c.priority == 0).map(|(i, _)| i).collect();
-        let mut lines = vec![];
-        if header && !table.rows.is_empty() {
-            let mut h: Vec<String> = vec![];
+        let visible: Vec<usize> = columns.iter().enumerate().filter(|(_, c)| wide || c.priority == 0).map(|(i, _)| i).collect();
+        if header && !objects.is_empty() {
+            if event.is_some() {
+                tw.push_cell("EVENT");
+            }
             if with_ns {
-                h.push("NAMESPACE".into());
-            }
-            h.extend(visible.iter().map(|&i| table.columns[i].name.to_uppercase()));
-            for l in &self.label_columns {
-                h.push(l.rsplit('/').next().unwrap_or(l).to_uppercase());
-            }
-            if self.show_labels {
-                h.push("LABELS".into());
-            }
-            lines.push(h);
-        }
-        let name_col = table.columns.iter().position(|c| c.format == "name" && c.type_ == "string");
-        for row in &table.rows {
-            let mut cells: Vec<String> = Vec::with_capacity(visible.len() + 3);
-            if with_ns {
-                cells.push(row.object.namespace().to_string());
+                tw.push_cell("NAMESPACE");
             }
             for &i in &visible {
-                let text = row.cells.get(i).map(|c| c.text()).unwrap_or_default();
-                let text = if with_kind && Some(i) == name_col { crate::object_ref(kind, &text) } else { text };
-                cells.push(sanitize(text));
+                tw.push_cell(&columns[i].name.to_uppercase());
             }
-            let labels = meta::labels(row.object.meta());
             for l in &self.label_columns {
-                cells.push(labels.get(l).cloned().unwrap_or_default());
+                tw.push_cell(&l.rsplit('/').next().unwrap_or(l).to_uppercase());
             }
             if self.show_labels {
-                cells.push(format_labels(labels));
+                tw.push_cell("LABELS");
             }
-            lines.push(cells);
+            tw.end_line();
         }
-        lines
+        let name_col = columns.iter().position(|c| c.format == "name" && c.type_ == "string");
+        for object in objects {
+            debug_assert_eq!(object.kind(), kind, "every object of a table is of its kind");
+            let cells = printers::cells(object, now);
+            if let Some(ev) = event {
+                tw.push_cell(ev);
+            }
+            if with_ns {
+                tw.push_cell(object.namespace());
+            }
+            for &i in &visible {
+                match cells.get(i) {
+                    Some(Cell::Str(s)) if !(with_kind && Some(i) == name_col) => push_sanitized(tw, s),
+                    Some(Cell::Int(n)) if !(with_kind && Some(i) == name_col) => tw.push_cell_with(|b| {
+                        let _ = write!(b, "{n}");
+                    }),
+                    cell => {
+                        let text = cell.map(Cell::text).unwrap_or_default();
+                        let text = if with_kind && Some(i) == name_col { crate::object_ref(kind, &text) } else { text };
+                        push_sanitized(tw, &text);
+                    }
+                }
+            }
+            if !self.label_columns.is_empty() || self.show_labels {
+                let labels = meta::labels(object.meta());
+                for l in &self.label_columns {
+                    tw.push_cell(labels.get(l).map_or("", String::as_str));
+                }
+                if self.show_labels {
+                    tw.push_cell(&format_labels(labels));
+                }
+            }
+            tw.end_line();
+        }
     }
 }
 
@@ -312,6 +336,16 @@ pub fn format_labels(labels: &std::collections::BTreeMap<String, String>) -> Str
         return "<none>".into();
     }
     labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+}
+
+/// Writes a cell as the table printer does: cut at its first line break,
+/// ESC escaped (most cells have neither and are copied as they are).
+fn push_sanitized(tw: &mut TabWriter, s: &str) {
+    if s.bytes().any(|b| matches!(b, b'\n' | b'\r' | b'\x0c' | b'\x1b')) {
+        tw.push_cell(&sanitize(s.to_string()));
+    } else {
+        tw.push_cell(s);
+    }
 }
 
 /// The table printer cuts a cell at its first line break and escapes ESC.
@@ -377,21 +411,10 @@ impl WatchStream {
         for (t, obj) in events {
             match &self.format {
                 Format::Table { wide } => {
-                    let table = printers::print_table(self.kind, std::slice::from_ref(&obj), api.now());
-                    let mut lines = self.deco.lines(self.kind, &table, *wide, false, !self.printed_header);
-                    if self.output_events {
-                        let ev = format!("{:<8}", t.as_str());
-                        for (i, l) in lines.iter_mut().enumerate() {
-                            let is_header = !self.printed_header && i == 0;
-                            l.insert(0, if is_header { "EVENT".to_string() } else { ev.clone() });
-                        }
-                    }
+                    let ev = self.output_events.then(|| format!("{:<8}", t.as_str()));
+                    self.deco.write(&mut self.tw, self.kind, std::slice::from_ref(&obj), api.now(), *wide, false, !self.printed_header, ev.as_deref());
                     self.printed_header = true;
-                    for l in lines {
-                        self.tw.write_cells(l);
-                    }
-                    self.tw.flush();
-                    text.push_str(&self.tw.take_output());
+                    self.tw.flush_into(&mut text);
                 }
                 Format::Name => text.push_str(&format!("{}\n", crate::object_ref(self.kind, obj.name()))),
                 Format::Yaml => {
@@ -416,3 +439,6 @@ impl WatchStream {
         (text, any)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,8 +14,8 @@ use crate::probes::{ProbeKind, ProbeResult, ProbeTarget, ProbeWorker};
 use crate::runtime::{ContainerState, Instance, PodKey, PodRuntime, Step, Terminated};
 use crate::{Kubelet, SYNC_ERROR_BACKOFF, StaticPod, status};
 use apimachinery::duration::go_string;
-use apimachinery::k8s_openapi::api::core::v1::{Pod, Toleration};
-use apimachinery::k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use apimachinery::k8s_openapi::api::core::v1::{Pod, PodStatus, Toleration};
+use apimachinery::k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use apimachinery::{Kind, Object, SignedDuration, Timestamp};
 use apiserver::events::{NORMAL, Reporter, WARNING};
 use apiserver::{ApiServer, DeleteOptions, WriteOptions};
@@ -67,8 +67,20 @@ fn pleg_tick(t: Timestamp, now: Timestamp) -> Timestamp {
     next.max(now)
 }
 
+/// The pod as events refer to it: only what an event's involvedObject (and
+/// its namespace and name) are made of, copied from the pod as last seen.
 fn event_ref_of(pod: &Pod) -> Object {
-    Object::Pod(Pod { metadata: pod.metadata.clone(), ..Default::default() })
+    let m = &pod.metadata;
+    Object::Pod(Pod {
+        metadata: ObjectMeta {
+            name: m.name.clone(),
+            namespace: m.namespace.clone(),
+            uid: m.uid.clone(),
+            resource_version: m.resource_version.clone(),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
 }
 
 fn is_terminal_phase(p: &Pod) -> bool {
@@ -156,8 +168,10 @@ impl Kubelet {
 
     fn sync_regular(&mut self, api: &mut ApiServer, key: &PodKey) {
         let now = api.now();
-        let pod: Option<Pod> = api.get(Kind::Pod, &key.0, &key.1).ok().and_then(|o| match &*o {
-            Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(self.config.name.as_str()) => Some(p.clone()),
+        // The pod as stored, borrowed (a sync only reads it).
+        let obj = api.get(Kind::Pod, &key.0, &key.1).ok();
+        let pod: Option<&Pod> = obj.as_deref().and_then(|o| match o {
+            Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(self.config.name.as_str()) => Some(p),
             _ => None,
         });
         let Some(pod) = pod else {
@@ -175,21 +189,21 @@ impl Kubelet {
         if !self.pods.contains_key(key) {
             if pod.metadata.deletion_timestamp.is_some() {
                 // Never started here: nothing to stop.
-                if is_terminal_phase(&pod) || pod.metadata.deletion_timestamp.is_some() {
+                if is_terminal_phase(pod) || pod.metadata.deletion_timestamp.is_some() {
                     let opts = DeleteOptions { grace_period_seconds: Some(0), precondition_uid: Some(uid), ..Default::default() };
                     let _ = api.delete(Kind::Pod, &key.0, &key.1, &opts);
                 }
                 return;
             }
-            if is_terminal_phase(&pod) {
+            if is_terminal_phase(pod) {
                 return;
             }
-            let rt = PodRuntime::new(key.clone(), uid, false, event_ref_of(&pod), pod.spec.clone().unwrap_or_default(), pod.metadata.generation, now);
+            let rt = PodRuntime::new(key.clone(), uid, false, event_ref_of(pod), pod.spec.clone().unwrap_or_default(), pod.metadata.generation, now);
             self.pods.insert(key.clone(), rt);
         }
-        self.apply_spec_update(api, key, &pod);
+        self.apply_spec_update(api, key, pod);
         if pod.metadata.deletion_timestamp.is_some() {
-            self.begin_termination(api, key, &pod);
+            self.begin_termination(api, key, pod);
         }
         self.advance(api, key);
     }
@@ -669,8 +683,9 @@ impl Kubelet {
         if !ours {
             return;
         }
-        let old = pod.status.clone().unwrap_or_default();
-        let new = status::generate(rt, &old, &self.config.internal_ip, now, pod_is_terminal);
+        let empty = PodStatus::default();
+        let old = pod.status.as_ref().unwrap_or(&empty);
+        let new = status::generate(rt, old, &self.config.internal_ip, now, pod_is_terminal);
         if pod.status.as_ref() != Some(&new) {
             let mut p = pod.clone();
             p.status = Some(new);

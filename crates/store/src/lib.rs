@@ -126,10 +126,8 @@ impl Store {
         self.objects.values()
     }
 
-    fn stamp(&mut self, mut obj: Object) -> Arc<Object> {
-        self.revision += 1;
-        obj.meta_mut().resource_version = Some(self.revision.to_string());
-        Arc::new(obj)
+    fn stamp(&mut self, obj: Object) -> Arc<Object> {
+        stamp(&mut self.revision, obj)
     }
 
     fn record(&mut self, event_type: EventType, key: ObjectKey, object: Arc<Object>, prev: Option<Arc<Object>>) {
@@ -143,11 +141,23 @@ impl Store {
 
     pub fn create(&mut self, obj: Object) -> Result<Arc<Object>, StoreError> {
         let key = ObjectKey::of(&obj);
-        if self.objects.contains_key(&key) {
-            return Err(StoreError::AlreadyExists);
-        }
-        let stored = self.stamp(obj);
-        self.objects.insert(key.clone(), stored.clone());
+        // One search of the tree for the check and the insert.
+        let stored = match self.objects.entry(key.clone()) {
+            std::collections::btree_map::Entry::Occupied(_) => return Err(StoreError::AlreadyExists),
+            std::collections::btree_map::Entry::Vacant(slot) => slot.insert(stamp(&mut self.revision, obj)).clone(),
+        };
+        self.record(EventType::Added, key, stored.clone(), None);
+        Ok(stored)
+    }
+
+    /// `create`, giving the object back when its key is taken (a caller
+    /// that picks a free name tries the next one without copying it).
+    pub fn try_create(&mut self, obj: Object) -> Result<Arc<Object>, Object> {
+        let key = ObjectKey::of(&obj);
+        let stored = match self.objects.entry(key.clone()) {
+            std::collections::btree_map::Entry::Occupied(_) => return Err(obj),
+            std::collections::btree_map::Entry::Vacant(slot) => slot.insert(stamp(&mut self.revision, obj)).clone(),
+        };
         self.record(EventType::Added, key, stored.clone(), None);
         Ok(stored)
     }
@@ -156,14 +166,15 @@ impl Store {
     /// unless the stored object is at exactly that revision.
     pub fn update(&mut self, obj: Object, expected_revision: Option<u64>) -> Result<Arc<Object>, StoreError> {
         let key = ObjectKey::of(&obj);
-        let prev = self.objects.get(&key).cloned().ok_or(StoreError::NotFound)?;
+        // One search of the tree for the read and the replace.
+        let slot = self.objects.get_mut(&key).ok_or(StoreError::NotFound)?;
         if let Some(rv) = expected_revision {
-            if apimachinery::meta::revision(prev.meta()) != rv {
+            if apimachinery::meta::revision(slot.meta()) != rv {
                 return Err(StoreError::Conflict);
             }
         }
-        let stored = self.stamp(obj);
-        self.objects.insert(key.clone(), stored.clone());
+        let stored = stamp(&mut self.revision, obj);
+        let prev = std::mem::replace(slot, stored.clone());
         self.record(EventType::Modified, key, stored.clone(), Some(prev));
         Ok(stored)
     }
@@ -234,6 +245,13 @@ impl Store {
     pub fn history_len(&self) -> usize {
         self.history.len()
     }
+}
+
+/// The next revision, written into the object's resourceVersion.
+fn stamp(revision: &mut u64, mut obj: Object) -> Arc<Object> {
+    *revision += 1;
+    obj.meta_mut().resource_version = Some(revision.to_string());
+    Arc::new(obj)
 }
 
 fn range_bounds(kind: Kind, namespace: Option<&str>) -> (Bound<ObjectKey>, Bound<ObjectKey>) {

@@ -180,18 +180,17 @@ impl World {
     /// Delivers committed changes to every component's informer handlers.
     fn deliver(&mut self) {
         let since = self.delivered;
-        let events: Vec<store::WatchEvent> = match self.api.events_since(since) {
-            Ok(it) => it.cloned().collect(),
+        // Observers only read the events: they are delivered from the
+        // store's history in place.
+        let World { api, scheduler, controllers, kubelets, kubelet_index, dirty, delivered, stats, .. } = self;
+        let events = match api.events_since(since) {
+            Ok(it) => it,
             // Components are always current before compaction runs; a gap is a bug.
             Err(e) => panic!("component watch fell behind compaction: {e:?}"),
         };
-        if events.is_empty() {
-            return;
-        }
-        self.delivered = events.last().map(|e| e.revision).unwrap_or(since);
-        self.stats.events_delivered += events.len() as u64;
-        let World { scheduler, controllers, kubelets, kubelet_index, dirty, .. } = self;
-        for e in &events {
+        for e in events {
+            *delivered = e.revision;
+            stats.events_delivered += 1;
             dirty[0] |= scheduler.observe(e);
             dirty[1] |= controllers.observe(e);
             // A kubelet watches only the pods bound to its node (the

@@ -171,6 +171,26 @@ pub fn prepare_for_status_update(obj: &mut Object, old: &Object) {
     meta.resource_version = old.meta().resource_version.clone();
 }
 
+/// Whether a status write prepared by `prepare_for_status_update` changes
+/// nothing (`*old == *obj`). For the kinds whose spec that function copies
+/// from `old`, only status and annotations can differ, so only they are
+/// compared (the spec comparison is the costly part of a pod's equality).
+pub fn status_write_is_noop(obj: &Object, old: &Object) -> bool {
+    macro_rules! status_and_annotations {
+        ($($variant:ident),*) => {
+            match (obj, old) {
+                $((Object::$variant(n), Object::$variant(o)) => {
+                    let same = n.status == o.status && n.metadata.annotations == o.metadata.annotations;
+                    debug_assert_eq!(same, n == o, "prepare_for_status_update leaves only status and annotations to differ");
+                    same
+                })*
+                _ => obj == old,
+            }
+        };
+    }
+    status_and_annotations!(Pod, Deployment, ReplicaSet, ReplicationController, DaemonSet, Service, Namespace, Node)
+}
+
 fn spec_of(o: &Object) -> serde_json::Value {
     o.to_value().get("spec").cloned().unwrap_or(serde_json::Value::Null)
 }

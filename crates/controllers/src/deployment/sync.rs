@@ -23,8 +23,7 @@ impl DeploymentSync<'_> {
     fn get_new_replica_set(&mut self, existing: Option<ReplicaSet>, old: &[ReplicaSet], create: bool) -> Result<Option<ReplicaSet>, ApiError> {
         let new_revision = du::max_revision(old) + 1;
         let now = self.api.now();
-        if let Some(existing) = existing {
-            let mut rs = existing.clone();
+        if let Some(mut rs) = existing {
             let annotations_updated = du::set_new_rs_annotations(&self.d, &mut rs, new_revision, true);
             let min_ready_differs = rs.spec.min_ready_seconds != self.d.spec.min_ready_seconds;
             if annotations_updated || min_ready_differs {

@@ -5,7 +5,7 @@
 use crate::util::{created, name_of, scaled_value};
 use apimachinery::k8s_openapi::api::apps::v1::{Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet};
 use apimachinery::k8s_openapi::api::core::v1::PodTemplateSpec;
-use apimachinery::k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use apimachinery::k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use apimachinery::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use apimachinery::{SignedDuration, Timestamp, meta};
 use std::cmp::Ordering;
@@ -150,20 +150,54 @@ pub fn new_rs_new_replicas(d: &Deployment, all: &[&ReplicaSet], new_rs: &Replica
     Ok(rs_replicas(new_rs) + scale_up)
 }
 
-/// EqualIgnoreHash: templates equal once the pod-template-hash label is gone.
+/// EqualIgnoreHash: templates equal once the pod-template-hash label is gone
+/// (an emptied label map counts as none). Compared in place: the templates
+/// are not copied to strip the label.
 pub fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
-    fn strip(t: &PodTemplateSpec) -> PodTemplateSpec {
-        let mut t = t.clone();
-        if let Some(m) = t.metadata.as_mut()
-            && let Some(l) = m.labels.as_mut() {
-                l.remove(POD_TEMPLATE_HASH);
-                if l.is_empty() {
-                    m.labels = None;
-                }
-            }
-        t
+    fn labels_without_hash(m: &ObjectMeta) -> impl Iterator<Item = (&String, &String)> {
+        m.labels.iter().flatten().filter(|(k, _)| k.as_str() != POD_TEMPLATE_HASH)
     }
-    strip(a) == strip(b)
+    fn meta_equal(a: &ObjectMeta, b: &ObjectMeta) -> bool {
+        // Every field but `labels`, destructured so that a new field cannot be missed.
+        let ObjectMeta {
+            annotations,
+            creation_timestamp,
+            deletion_grace_period_seconds,
+            deletion_timestamp,
+            finalizers,
+            generate_name,
+            generation,
+            labels: _,
+            managed_fields,
+            name,
+            namespace,
+            owner_references,
+            resource_version,
+            self_link,
+            uid,
+        } = a;
+        *annotations == b.annotations
+            && *creation_timestamp == b.creation_timestamp
+            && *deletion_grace_period_seconds == b.deletion_grace_period_seconds
+            && *deletion_timestamp == b.deletion_timestamp
+            && *finalizers == b.finalizers
+            && *generate_name == b.generate_name
+            && *generation == b.generation
+            && *managed_fields == b.managed_fields
+            && *name == b.name
+            && *namespace == b.namespace
+            && *owner_references == b.owner_references
+            && *resource_version == b.resource_version
+            && *self_link == b.self_link
+            && *uid == b.uid
+            && labels_without_hash(a).eq(labels_without_hash(b))
+    }
+    a.spec == b.spec
+        && match (&a.metadata, &b.metadata) {
+            (None, None) => true,
+            (Some(a), Some(b)) => meta_equal(a, b),
+            _ => false,
+        }
 }
 
 /// controller.ComputeHash. Upstream hashes go-spew's `%#v` dump of the Go
