@@ -46,9 +46,20 @@ export async function newPage(browser, options = {}) {
 }
 
 /** Navigates and waits until the terminal accepts input. */
-export async function open(page, url) {
+export async function open(page, url, timeout = 20000) {
   await page.goto(url, { waitUntil: 'commit' });
-  await page.waitForSelector('html[data-ready="terminal"]', { timeout: 20000 });
+  await page.waitForSelector('html[data-ready="terminal"]', { timeout });
+}
+
+/**
+ * One untimed load first: a fresh Chromium profile builds its font caches
+ * (CJK fonts included) on its first page, which can take many seconds on a
+ * busy machine.
+ */
+export async function warmUp(browser, url) {
+  const page = await newPage(browser);
+  await open(page, url, 120000);
+  await page.context().close();
 }
 
 export async function type(page, text) {

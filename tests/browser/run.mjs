@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, startServer, launch, newPage, open, type, terminalText, waitForTerminal, screenshot } from './lib.mjs';
+import { ROOT, startServer, launch, newPage, open, warmUp, type, terminalText, waitForTerminal, screenshot } from './lib.mjs';
 
 const DEPLOYMENT_WITH_TYPE_ERROR = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: three\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: nginx\n        image: nginx\n';
 
@@ -177,6 +177,7 @@ const tests = {
 const only = process.argv[2];
 const server = await startServer();
 const browser = await launch();
+await warmUp(browser, server.url);
 let failed = 0;
 for (const [name, test] of Object.entries(tests)) {
   if (only && !name.includes(only)) continue;

@@ -3,7 +3,7 @@
 //! pod's scheduling table. Everything here is read from the API server and
 //! the scheduler as a client would see it; nothing is invented for show.
 
-use apimachinery::k8s_openapi::api::core::v1::{Endpoints, Node, Pod, Service};
+use apimachinery::k8s_openapi::api::core::v1::{Endpoints, Event, Node, Pod, Service};
 use apimachinery::selector::Selector;
 use apimachinery::{Kind, Object, Timestamp};
 use apiserver::printers;
@@ -283,9 +283,10 @@ pub fn recent_events(world: &World, limit: usize) -> Vec<[String; 5]> {
     let api = world.api();
     let Ok(list) = api.list(Kind::Event, None, &Selector::everything(), &[]) else { return vec![] };
     let mut items = list.items;
-    items.sort_by_key(|o| {
-        let v = o.to_value();
-        (v.pointer("/lastTimestamp").and_then(|t| t.as_str()).map(str::to_string).unwrap_or_default(), o.meta().resource_version.clone().unwrap_or_default().parse::<u64>().unwrap_or(0))
+    // Newest last: by last timestamp, then by write order.
+    items.sort_by_cached_key(|o| {
+        let at = o.as_typed::<Event>().and_then(|e| e.last_timestamp.as_ref().map(|t| t.0)).or_else(|| o.meta().creation_timestamp.as_ref().map(|t| t.0));
+        (at, o.meta().resource_version.as_deref().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0))
     });
     let drop = items.len().saturating_sub(limit);
     let items: Vec<Arc<Object>> = items.split_off(drop);

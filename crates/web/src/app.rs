@@ -23,6 +23,10 @@ const STORAGE_THEME: &str = "kubeplay.theme";
 const PULSE_MS: f64 = 900.0;
 /// Most pulses drawn at once.
 const MAX_PULSES: usize = 60;
+/// Shortest real time between two rebuilds of the diagram's view (ms).
+const VIEW_MS: f64 = 100.0;
+/// Shortest real time between two refreshes of the object panel (ms).
+const PANEL_MS: f64 = 500.0;
 /// Events shown in the events pane.
 const EVENTS_SHOWN: usize = 40;
 /// How often the session is saved to localStorage (real ms).
@@ -98,6 +102,8 @@ pub struct Ui {
     pub markers: Rc<Vec<Marker>>,
     pub editor_loaded: bool,
     last_saved: f64,
+    last_view: f64,
+    last_panel: f64,
     saved_entries: String,
 }
 
@@ -141,20 +147,29 @@ impl Ui {
             markers: Rc::default(),
             editor_loaded: false,
             last_saved: 0.0,
+            last_view: 0.0,
+            last_panel: 0.0,
             saved_entries: String::new(),
         };
         ui.read_all();
         ui
     }
 
-    /// Reads the cluster views from the playground.
+    /// Reads everything from the playground, the state hash included
+    /// (after a user action).
     fn read_all(&mut self) {
+        self.read_views();
+        self.state_hash = with_pg(|pg| format!("{:016x}", pg.state_hash()));
+        self.read_panel();
+    }
+
+    /// Reads the clock, the diagram's view and the events pane.
+    fn read_views(&mut self) {
         with_pg(|pg| {
             self.clock = pg.clock_text();
             self.paused = pg.paused();
             self.speed = pg.speed();
             self.revision = pg.revision();
-            self.state_hash = format!("{:016x}", pg.state_hash());
             self.view = Rc::new(ClusterView::read(&pg.shell.world));
             self.events = Rc::new(view::recent_events(&pg.shell.world, EVENTS_SHOWN));
             let mut files = pg.home_files();
@@ -163,7 +178,6 @@ impl Ui {
             files.dedup();
             self.files = files;
         });
-        self.read_panel();
     }
 
     fn read_panel(&mut self) {
@@ -194,10 +208,14 @@ impl Reducible for Ui {
             Action::Frame(now) => {
                 let (revision, clock, paused) = with_pg(|pg| (pg.revision(), pg.clock_text(), pg.paused()));
                 let stale = ui.pulses.iter().any(|(t0, _, _)| now - t0 > PULSE_MS);
-                if revision == ui.revision && clock == ui.clock && paused == ui.paused && !stale {
+                // The views are rebuilt at most every VIEW_MS: a busy
+                // cluster changes on every frame.
+                let views_due = revision != ui.revision && now - ui.last_view >= VIEW_MS;
+                if !views_due && clock == ui.clock && paused == ui.paused && !stale {
                     return self;
                 }
-                if revision != ui.revision {
+                if views_due {
+                    ui.last_view = now;
                     let fresh = with_pg(|pg| view::pulses_since(&pg.shell.world, ui.revision, MAX_PULSES));
                     let mut pulses: Vec<(f64, u64, Pulse)> = ui.pulses.iter().filter(|(t0, _, _)| now - t0 <= PULSE_MS).cloned().collect();
                     for p in fresh {
@@ -207,7 +225,11 @@ impl Reducible for Ui {
                     let drop = pulses.len().saturating_sub(MAX_PULSES);
                     pulses.drain(..drop);
                     ui.pulses = Rc::new(pulses);
-                    ui.read_all();
+                    ui.read_views();
+                    if now - ui.last_panel >= PANEL_MS {
+                        ui.last_panel = now;
+                        ui.read_panel();
+                    }
                 } else {
                     ui.clock = clock;
                     ui.paused = paused;
@@ -380,6 +402,7 @@ pub fn app() -> Html {
             // wait for this mark).
             if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
                 let _ = root.set_attribute("data-ready", "terminal");
+                let _ = root.set_attribute("data-ready-ms", &format!("{:.0}", now_ms()));
             }
             || ()
         });

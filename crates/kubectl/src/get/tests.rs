@@ -71,13 +71,13 @@ fn watch_with_events() {
     let mut c = Cluster::new();
     c.ok("run first --image=nginx");
     c.world.advance(SignedDuration::from_secs(30));
-    let Outcome::Watching(out, mut stream) = c.run("get pods -w --output-watch-events") else {
+    let Outcome::Waiting(mut out, mut stream) = c.run("get pods -w --output-watch-events") else {
         panic!("get -w streams");
     };
-    let mut text = out.stdout.clone();
     c.ok("run a-pod-with-a-much-longer-name --image=nginx");
     c.world.advance(SignedDuration::from_secs(30));
-    text.push_str(&stream.pump(&c.world).0);
+    assert!(!stream.poll(&c.world, &mut out), "a watch runs until interrupted");
+    let text = out.stdout;
     expect![[r#"
         NAME    READY   STATUS    RESTARTS   AGE
         first   1/1     Running   0          30s
@@ -92,13 +92,13 @@ fn watch_with_events() {
 fn watch_events_header_from_an_empty_start() {
     let mut c = Cluster::new();
     c.ok("create namespace quiet");
-    let Outcome::Watching(out, mut stream) = c.run("get pods -n quiet -w --output-watch-events") else {
+    let Outcome::Waiting(mut out, mut stream) = c.run("get pods -n quiet -w --output-watch-events") else {
         panic!("get -w streams");
     };
-    let mut text = out.stdout.clone();
     c.ok("run p --image=nginx -n quiet");
     c.world.advance(SignedDuration::from_secs(30));
-    text.push_str(&stream.pump(&c.world).0);
+    assert!(!stream.poll(&c.world, &mut out), "a watch runs until interrupted");
+    let text = out.stdout;
     expect![[r#"
         EVENT      NAME   READY   STATUS    RESTARTS   AGE
         ADDED      p      0/1     Pending   0          30s

@@ -243,7 +243,14 @@ fn run_scenario(kubectl: &Path, path: &Path, files: &Path) -> ScenarioResult {
         let real = run_real(kubectl, &home, files, &argv);
         let mut ctx = kubectl::Ctx { world: &mut world, config: &mut config, files: &disk, stdin: None };
         let ours = match kubectl::run(&mut ctx, &argv) {
-            kubectl::Outcome::Done(o) | kubectl::Outcome::Watching(o, _) => Ran { stdout: o.stdout, stderr: o.stderr, code: o.code },
+            kubectl::Outcome::Done(o) => Ran { stdout: o.stdout, stderr: o.stderr, code: o.code },
+            // A watch's first output only (the real one is cut off too).
+            kubectl::Outcome::Waiting(o, w) if w.until_interrupted() => Ran { stdout: o.stdout, stderr: o.stderr, code: o.code },
+            kubectl::Outcome::Waiting(mut o, mut w) => {
+                let limit = world.now() + apimachinery::SignedDuration::from_secs(3600);
+                kubectl::waiting::finish_in_simulated_time(&mut world, w.as_mut(), &mut o, limit);
+                Ran { stdout: o.stdout, stderr: o.stderr, code: o.code }
+            }
         };
         let (rs, os) = (normalise(&real.stdout), normalise(&ours.stdout));
         let (re, oe) = (normalise(&real.stderr), normalise(&ours.stderr));
