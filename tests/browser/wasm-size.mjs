@@ -50,7 +50,7 @@ export function crateSizes(file) {
   for (let f = 0; f < n; f++) {
     let size; [size, j] = leb(data, j); j += size; total += size;
     const name = names.get(imports + f) || '?';
-    const m = name.match(/^[<_&\s]*([A-Za-z0-9_]+)/);
+    const m = name.match(/^(?:[<_&\s]|mut |dyn )*([A-Za-z0-9_]+)/);
     const crate = m ? m[1] : '?';
     groups.set(crate, (groups.get(crate) || 0) + size);
   }

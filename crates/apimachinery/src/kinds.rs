@@ -85,9 +85,7 @@ macro_rules! define_kinds {
             /// field path as the API server's decoder does.
             pub fn from_value(kind: Kind, value: Value) -> Result<Object, String> {
                 match kind {
-                    $(Kind::$variant => serde_path_to_error::deserialize::<_, $ty>(value)
-                        .map(Object::$variant)
-                        .map_err(|e| decode_error_text(e))),*
+                    $(Kind::$variant => crate::typed::decode::<$ty>(&value).map(Object::$variant)),*
                 }
             }
         }
@@ -111,11 +109,6 @@ pub trait TypedObject: Clone + Sized {
     const KIND: Kind;
     fn from_object(o: &Object) -> Option<&Self>;
     fn into_object(self) -> Object;
-}
-
-fn decode_error_text(e: serde_path_to_error::Error<serde_json::Error>) -> String {
-    let path = e.path().to_string();
-    if path == "." || path.is_empty() { e.inner().to_string() } else { format!("{}: {}", path, e.inner()) }
 }
 
 define_kinds! {

@@ -13,6 +13,7 @@ pub mod names;
 pub mod quantity;
 pub mod rng;
 pub mod selector;
+pub mod typed;
 pub mod yaml;
 
 pub use errors::{ApiError, Reason};

@@ -95,7 +95,7 @@ pub fn describe(api: &ApiServer, pod: &Pod, settings: &Settings) -> String {
         // EphemeralContainerCommon has the fields of a Container.
         let as_containers: Vec<Container> = eph
             .iter()
-            .filter_map(|e| serde_json::to_value(e).ok().and_then(|v| serde_json::from_value(v).ok()))
+            .filter_map(|e| serde_json::to_value(e).ok().and_then(|v| apimachinery::typed::decode::<Container>(&v).ok()))
             .collect();
         describe_containers("Ephemeral Containers", &as_containers, status.ephemeral_container_statuses.as_deref(), &resolver, &mut w, "");
     }
