@@ -156,6 +156,32 @@ const tests = {
     await screenshot(page, '09-embed');
   },
 
+  async 'the page forbids inline scripts and other origins (CSP)'(browser, url) {
+    const page = await newPage(browser);
+    const response = await page.goto(url, { waitUntil: 'commit' });
+    const csp = response.headers()['content-security-policy'];
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
+    assert.doesNotMatch(csp, /unsafe-inline'[^;]*;.*script|https?:/);
+    await page.waitForSelector('html[data-ready="terminal"]');
+    // Text that looks like HTML stays text.
+    await type(page, 'echo "<img src=x onerror=alert(1)>"\n');
+    await waitForTerminal(page, /\n<img src=x onerror=alert\(1\)>\n/);
+    assert.equal(await page.$('img'), null);
+    assert.deepEqual(page.errors, []);
+  },
+
+  async 'a phone-sized screen stacks the panes'(browser, url) {
+    const page = await newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await open(page, url);
+    const terminal = await page.$eval('.terminal-pane', (e) => e.getBoundingClientRect().toJSON());
+    const diagram = await page.$eval('.diagram-pane', (e) => e.getBoundingClientRect().toJSON());
+    assert.ok(terminal.width > 350 && diagram.top >= terminal.bottom, `${JSON.stringify(terminal)} ${JSON.stringify(diagram)}`);
+    await type(page, 'kubectl get nodes\n');
+    await waitForTerminal(page, /w3-k8s/);
+    await screenshot(page, '10-phone');
+  },
+
   async 'a watch streams until Ctrl+C and pausing freezes it'(browser, url) {
     const page = await newPage(browser);
     await open(page, url);
