@@ -62,6 +62,20 @@ pub struct World {
     pub livelocks: u64,
     /// Work counters, for benchmarks and the UI's "what happened" view.
     pub stats: Stats,
+    /// The data plane: kube-proxy, DNS, the images' servers.
+    network: network::Network,
+}
+
+/// The kubelets, as the data plane reads them.
+struct KubeletsView<'a> {
+    kubelets: &'a [Kubelet],
+    index: &'a BTreeMap<String, usize>,
+}
+
+impl network::Nodes for KubeletsView<'_> {
+    fn kubelet(&self, node: &str) -> Option<&Kubelet> {
+        self.index.get(node).map(|&i| &self.kubelets[i])
+    }
 }
 
 /// How much work the world has done (deterministic counts, not times).
@@ -138,6 +152,7 @@ impl World {
             last_tick_revision: 0,
             livelocks: 0,
             stats: Stats::default(),
+            network: network::Network::new(seed),
         };
         // Let the controllers create service accounts before add-on pods need them.
         w.settle();
@@ -173,6 +188,39 @@ impl World {
         self.dirty[2 + i] = true;
         Some(&mut self.kubelets[i])
     }
+    /// The data plane (request records for the diagram and tests).
+    pub fn network(&self) -> &network::Network {
+        &self.network
+    }
+
+    /// An HTTP request from `source` to `ip:port` through kube-proxy to the
+    /// serving container, at this instant. What the server logged is
+    /// appended to its container's log (`kubectl logs`).
+    pub fn http(&mut self, source: &network::Source, ip: &str, port: u16, request: &network::http::Request) -> Result<network::Exchange, network::ConnectError> {
+        let World { api, network, kubelets, kubelet_index, .. } = self;
+        let view = KubeletsView { kubelets, index: kubelet_index };
+        let exchange = network.http(api, &view, source, ip, port, request)?;
+        for (node, ns, pod, container, line) in &exchange.logs {
+            if let Some(&i) = self.kubelet_index.get(node) {
+                self.kubelets[i].append_container_log(ns, pod, container, std::slice::from_ref(line));
+            }
+        }
+        Ok(exchange)
+    }
+
+    /// The files of a running container, to change (`kubectl exec`). Not
+    /// a cluster event: no component needs to run.
+    pub fn container_files_mut(&mut self, node: &str, namespace: &str, pod: &str, container: &str) -> Option<&mut BTreeMap<String, String>> {
+        let i = *self.kubelet_index.get(node)?;
+        self.kubelets[i].container_files_mut(namespace, pod, container)
+    }
+
+    /// Where a shell on the control-plane node connects from.
+    pub fn host_source(&self) -> network::Source {
+        let cp = self.profile.control_plane();
+        network::Source::Node { name: cp.name.clone(), ip: cp.ip.clone() }
+    }
+
     pub fn node_names(&self) -> impl Iterator<Item = &String> {
         self.kubelet_index.keys()
     }
