@@ -13,9 +13,11 @@ pub mod builder;
 pub mod config;
 pub mod describe;
 pub mod errors;
+pub mod exec;
 pub mod get;
 pub mod info;
 pub mod jsonpath;
+pub mod logs;
 pub mod mutate;
 pub mod rollout;
 pub mod tabwriter;
@@ -143,6 +145,8 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Outcome {
         "uncordon" => done(mutate::cordon(ctx, &args, &rest, &mut out, false)),
         "rollout" => rollout::run(ctx, &args, &rest, &mut out),
         "wait" => wait::run(ctx, &args, &rest, &mut out),
+        "logs" => logs::run(ctx, &args, &rest, &mut out),
+        "exec" => exec::run(ctx, &args, &rest, &mut out),
         "api-resources" => done(info::api_resources(ctx, &args, &mut out)),
         "version" => done(info::version(ctx, &args, &mut out)),
         "cluster-info" => done(info::cluster_info(ctx, &args, &mut out)),
