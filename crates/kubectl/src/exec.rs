@@ -11,6 +11,7 @@
 use crate::errors::CmdError;
 use crate::{Ctx, Output, Waiting};
 use apimachinery::k8s_openapi::api::core::v1::Pod;
+use apimachinery::selector::Selector;
 use apimachinery::{ApiError, Kind, Object, Timestamp};
 use world::World;
 
@@ -47,23 +48,65 @@ impl Waiting for Exec {
     }
 }
 
-/// `nginx`, `pod/nginx`, `pods/nginx`: the pod name; other types are not
-/// resolved here yet.
-fn pod_name_of(arg: &str) -> Result<String, CmdError> {
-    match arg.split_once('/') {
-        None => Ok(arg.to_string()),
-        Some(("pod" | "pods" | "po", name)) => Ok(name.to_string()),
-        Some((kind, _)) => Err(CmdError::msg(format!("cannot attach to {kind}: only pods are supported by kubeplay yet"))),
+/// The pod a command is about: `nginx`, `pod/nginx`, or the first pod of
+/// a workload or service (`deploy/web`), as polymorphichelpers'
+/// AttachablePodForObject and GetFirstPod choose it (podutils.ByLogging:
+/// running before pending, ready before not, then the oldest). Returns the
+/// pod and how many matched.
+pub(crate) fn get_pod_counted(ctx: &Ctx, namespace: &str, arg: &str) -> Result<(Pod, usize), CmdError> {
+    let (kind_text, name) = match arg.split_once('/') {
+        None => ("pod", arg),
+        Some((k, n)) => (k, n),
+    };
+    let kind = match kind_text.to_ascii_lowercase().as_str() {
+        "pod" | "pods" | "po" => Kind::Pod,
+        "deployment" | "deployments" | "deploy" | "deployment.apps" => Kind::Deployment,
+        "replicaset" | "replicasets" | "rs" | "replicaset.apps" => Kind::ReplicaSet,
+        "daemonset" | "daemonsets" | "ds" | "daemonset.apps" => Kind::DaemonSet,
+        "service" | "services" | "svc" => Kind::Service,
+        other => return Err(CmdError::NoResourceType(other.to_string())),
+    };
+    let o = ctx.world.api().get(kind, namespace, name)?;
+    let selector = match &*o {
+        Object::Pod(p) => return Ok((p.clone(), 1)),
+        Object::Deployment(d) => Some(Selector::from_label_selector(&d.spec.selector)),
+        Object::ReplicaSet(r) => Some(Selector::from_label_selector(&r.spec.selector)),
+        Object::DaemonSet(d) => Some(Selector::from_label_selector(&d.spec.selector)),
+        Object::Service(s) => s.spec.as_ref().and_then(|sp| sp.selector.as_ref()).map(|m| Ok(Selector::from_map(m))),
+        _ => None,
+    };
+    let selector = match selector {
+        Some(Ok(s)) => s,
+        _ => return Err(CmdError::msg(format!("cannot attach to {kind_text}/{name}: selector for {kind_text}/{name} not implemented"))),
+    };
+    let pods = first_pods(ctx, namespace, &selector);
+    let n = pods.len();
+    match pods.into_iter().next() {
+        Some(p) => Ok((p, n)),
+        None => Err(CmdError::msg(format!("timed out waiting for the condition"))),
     }
 }
 
+/// Pods matching `selector`, best first (podutils.ByLogging, simplified).
+pub(crate) fn first_pods(ctx: &Ctx, namespace: &str, selector: &Selector) -> Vec<Pod> {
+    let mut pods: Vec<Pod> = ctx
+        .world
+        .api()
+        .list(Kind::Pod, Some(namespace), selector, &[])
+        .map(|l| l.items.iter().filter_map(|o| if let Object::Pod(p) = &**o { Some(p.clone()) } else { None }).collect())
+        .unwrap_or_default();
+    let rank = |p: &Pod| {
+        let st = p.status.clone().unwrap_or_default();
+        let running = st.phase.as_deref() == Some("Running");
+        let ready = st.conditions.iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True");
+        (!running, !ready, p.metadata.creation_timestamp.as_ref().map(|t| t.0), p.metadata.name.clone())
+    };
+    pods.sort_by_key(rank);
+    pods
+}
+
 pub(crate) fn get_pod(ctx: &Ctx, namespace: &str, arg: &str) -> Result<Pod, CmdError> {
-    let name = pod_name_of(arg)?;
-    let o = ctx.world.api().get(Kind::Pod, namespace, &name)?;
-    match &*o {
-        Object::Pod(p) => Ok(p.clone()),
-        _ => Err(CmdError::Api(ApiError::internal("not a pod"))),
-    }
+    get_pod_counted(ctx, namespace, arg).map(|(p, _)| p)
 }
 
 /// The container to use: `-c`, else the default-container annotation,

@@ -112,6 +112,14 @@ impl Ctx<'_> {
 /// Runs `kubectl <argv...>` (argv without the leading `kubectl`).
 pub fn run(ctx: &mut Ctx, argv: &[String]) -> Outcome {
     let mut out = Output::default();
+    // `logs -f` is --follow, not --filename (each verb owns its flags in cobra).
+    let logs_argv;
+    let argv = if argv.iter().find(|a| !a.starts_with('-')).map(String::as_str) == Some("logs") {
+        logs_argv = logs::follow_shorthand(argv);
+        &logs_argv[..]
+    } else {
+        argv
+    };
     let args = match Args::parse(argv) {
         Ok(a) => a,
         Err(e) => {

@@ -101,8 +101,11 @@ pub fn query(api: &ApiServer, fqdn: &str) -> Answer {
             let parts: Vec<&str> = dashed.split('-').collect();
             if parts.len() == 4 && parts.iter().all(|p| p.parse::<u8>().is_ok()) { Answer::A(vec![parts.join(".")]) } else { Answer::NxDomain }
         }
-        // `svc.cluster.local`, `<ns>.svc.cluster.local` exist as names without records.
-        ["svc"] | [_, "svc"] | ["pod"] | [_, "pod"] => Answer::NoData,
+        // `<ns>.svc.cluster.local` exists (no records) when the namespace does.
+        [ns, "svc"] | [ns, "pod"] => {
+            if api.get(Kind::Namespace, "", ns).is_ok() { Answer::NoData } else { Answer::NxDomain }
+        }
+        ["svc"] | ["pod"] => Answer::NoData,
         _ => Answer::NxDomain,
     }
 }

@@ -31,6 +31,8 @@ pub(crate) struct Context {
     pub image: String,
     /// The process environment, in order (what `env` prints).
     pub env: Vec<(String, String)>,
+    /// A shell runs (interactive or `sh -c`): it adds SHLVL, PWD (and bash `_`).
+    pub shell_running: bool,
     host_fs: Vfs,
     host_vars: BTreeMap<String, String>,
     host_cwd: String,
@@ -97,6 +99,7 @@ impl Shell {
             pod_ip: p.pod_ip.to_string(),
             image: p.image.to_string(),
             env,
+            shell_running: true,
             host_fs: std::mem::replace(&mut self.fs, fs),
             host_vars: std::mem::replace(&mut self.vars, vars),
             host_cwd: std::mem::replace(&mut self.cwd, "/".into()),
@@ -209,6 +212,9 @@ impl Shell {
                 Ran { stdout: shown.0, stderr: String::new(), status: shown.1 }
             }
             _ => {
+                if let Some(c) = self.contexts.last_mut() {
+                    c.shell_running = false;
+                }
                 let simple = Simple { assignments: vec![], words: req.command.iter().map(|a| lit(a)).collect(), redirects: vec![] };
                 let (ran, _) = self.run_simple(&simple, None);
                 ran
@@ -272,6 +278,9 @@ impl Shell {
         };
         let shell_env = |c: &Context| -> Vec<(String, String)> {
             let mut env = c.env.clone();
+            if !c.shell_running {
+                return env;
+            }
             env.push(("SHLVL".into(), "1".into()));
             env.push(("PWD".into(), "/".into()));
             if c.shell == "bash" {

@@ -398,6 +398,54 @@ impl Fnv64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use apimachinery::Object;
+
+    /// A 3-replica echoserver Deployment behind a ClusterIP Service, then
+    /// `n` requests from the control-plane node: the pods that answered.
+    fn endpoint_sequence(seed: u64, n: usize) -> Vec<String> {
+        let mut w = World::new(Profile::kubeadm(3), seed);
+        let deploy = serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "hello", "namespace": "default", "labels": {"app": "hello"}},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "hello"}},
+                "template": {"metadata": {"labels": {"app": "hello"}}, "spec": {"containers": [{"name": "echo", "image": "registry.k8s.io/echoserver:1.10"}]}}}
+        });
+        let svc = serde_json::json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "hello-service", "namespace": "default"},
+            "spec": {"selector": {"app": "hello"}, "ports": [{"port": 80, "targetPort": 8080}]}
+        });
+        for (kind, v) in [(Kind::Deployment, deploy), (Kind::Service, svc)] {
+            let o = Object::from_value(kind, v).expect("valid object");
+            w.api_mut().create(o, &WriteOptions::default()).expect("created");
+        }
+        w.advance(SignedDuration::from_secs(30));
+        let ip = match &*w.api().get(Kind::Service, "default", "hello-service").expect("service exists") {
+            Object::Service(s) => s.spec.as_ref().and_then(|s| s.cluster_ip.clone()).expect("has a ClusterIP"),
+            _ => unreachable!(),
+        };
+        let source = w.host_source();
+        let req = network::http::Request { method: "GET".into(), target: "/".into(), headers: vec![("Host".into(), ip.clone())], body: String::new() };
+        for _ in 0..n {
+            w.http(&source, &ip, 80, &req).expect("the service answers");
+        }
+        // Pod names differ between seeds: compare which of the (sorted) pods answered.
+        let pods: Vec<String> = w.network().records().map(|r| r.pod.clone().unwrap_or_default()).collect();
+        let mut names = pods.clone();
+        names.sort();
+        names.dedup();
+        pods.iter().map(|p| format!("pod{}", names.iter().position(|n| n == p).unwrap_or(99))).collect()
+    }
+
+    #[test]
+    fn request_path_is_deterministic_under_a_seed() {
+        let a = endpoint_sequence(5, 30);
+        assert_eq!(a.len(), 30);
+        assert_eq!(a, endpoint_sequence(5, 30), "same seed, same endpoints");
+        assert_ne!(a, endpoint_sequence(6, 30), "another seed, another sequence");
+        let distinct: std::collections::BTreeSet<&String> = a.iter().collect();
+        assert_eq!(distinct.len(), 3, "30 requests reach all 3 pods: {a:?}");
+    }
 
     #[test]
     fn boots_deterministically() {
