@@ -71,6 +71,7 @@ const FLAGS: &[(&str, Option<char>, Takes)] = &[
     ("container", Some('c'), Takes::Value),
     ("stdin", Some('i'), Takes::Bool),
     ("tty", Some('t'), Takes::Bool),
+    ("quiet", Some('q'), Takes::Bool),
     ("rm", None, Takes::Bool),
     ("tcp", None, Takes::Value),
     ("node-port", None, Takes::Value),

@@ -13,9 +13,11 @@ pub mod builder;
 pub mod config;
 pub mod describe;
 pub mod errors;
+pub mod exec;
 pub mod get;
 pub mod info;
 pub mod jsonpath;
+pub mod logs;
 pub mod mutate;
 pub mod rollout;
 pub mod tabwriter;
@@ -110,6 +112,14 @@ impl Ctx<'_> {
 /// Runs `kubectl <argv...>` (argv without the leading `kubectl`).
 pub fn run(ctx: &mut Ctx, argv: &[String]) -> Outcome {
     let mut out = Output::default();
+    // `logs -f` is --follow, not --filename (each verb owns its flags in cobra).
+    let logs_argv;
+    let argv = if argv.iter().find(|a| !a.starts_with('-')).map(String::as_str) == Some("logs") {
+        logs_argv = logs::follow_shorthand(argv);
+        &logs_argv[..]
+    } else {
+        argv
+    };
     let args = match Args::parse(argv) {
         Ok(a) => a,
         Err(e) => {
@@ -143,6 +153,8 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Outcome {
         "uncordon" => done(mutate::cordon(ctx, &args, &rest, &mut out, false)),
         "rollout" => rollout::run(ctx, &args, &rest, &mut out),
         "wait" => wait::run(ctx, &args, &rest, &mut out),
+        "logs" => logs::run(ctx, &args, &rest, &mut out),
+        "exec" => exec::run(ctx, &args, &rest, &mut out),
         "api-resources" => done(info::api_resources(ctx, &args, &mut out)),
         "version" => done(info::version(ctx, &args, &mut out)),
         "cluster-info" => done(info::cluster_info(ctx, &args, &mut out)),

@@ -27,6 +27,11 @@ pub trait Waiting {
     fn until_interrupted(&self) -> bool {
         false
     }
+    /// `kubectl exec`: the command to run in a container, which the shell
+    /// takes over (it owns the in-container shell). Taken once.
+    fn take_exec(&mut self) -> Option<crate::exec::ExecRequest> {
+        None
+    }
 }
 
 /// Runs simulated time until `waiting` ends; `limit` bounds a command with

@@ -16,6 +16,7 @@ pub mod ipam;
 mod node;
 mod pods;
 pub mod probes;
+pub mod rootfs;
 pub mod runtime;
 pub mod status;
 
@@ -113,6 +114,21 @@ pub struct ContainerView {
     pub container_id: Option<String>,
     pub image: String,
 }
+
+/// A running container's process as `exec` and the network see it.
+#[derive(Clone, Copy, Debug)]
+pub struct ContainerProcess<'a> {
+    /// The image as the spec names it.
+    pub image: &'a str,
+    pub instance_id: &'a str,
+    pub env: &'a [(String, String)],
+    pub files: &'a BTreeMap<String, String>,
+    pub pod_ip: &'a str,
+    pub ready: bool,
+}
+
+/// Bound on the lines kept of one container's log (the runtime rotates).
+pub const MAX_CONTAINER_LOG_LINES: usize = 10_000;
 
 /// Plain-data view of one pod on this node.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -312,6 +328,47 @@ impl Kubelet {
             }
         }
         lines
+    }
+
+    /// The running process of a container, for `kubectl exec` and the
+    /// network: its image, environment and files. None unless the
+    /// container is running now.
+    pub fn container_process(&self, namespace: &str, pod: &str, container: &str) -> Option<ContainerProcess<'_>> {
+        let p = self.pods.get(&(namespace.to_string(), pod.to_string()))?;
+        let c = p.containers.iter().find(|c| c.name() == container)?;
+        if !c.is_running() {
+            return None;
+        }
+        let inst = c.instance.as_ref()?;
+        Some(ContainerProcess { image: c.image(), instance_id: &inst.id, env: &inst.env, files: &inst.files, pod_ip: p.ip.as_deref().unwrap_or(""), ready: c.ready })
+    }
+
+    /// The files of a running container, to write (`echo > f` under `kubectl exec`).
+    pub fn container_files_mut(&mut self, namespace: &str, pod: &str, container: &str) -> Option<&mut BTreeMap<String, String>> {
+        let p = self.pods.get_mut(&(namespace.to_string(), pod.to_string()))?;
+        let c = p.containers.iter_mut().find(|c| c.name() == container)?;
+        if !c.is_running() {
+            return None;
+        }
+        c.instance.as_mut().map(|i| &mut i.files)
+    }
+
+    /// Appends lines the running container wrote (a server's access log).
+    pub fn append_container_log(&mut self, namespace: &str, pod: &str, container: &str, lines: &[String]) {
+        let Some(inst) = self
+            .pods
+            .get_mut(&(namespace.to_string(), pod.to_string()))
+            .and_then(|p| p.containers.iter_mut().find(|c| c.name() == container))
+            .filter(|c| c.is_running())
+            .and_then(|c| c.instance.as_mut())
+        else {
+            return;
+        };
+        inst.logs.extend(lines.iter().cloned());
+        if inst.logs.len() > MAX_CONTAINER_LOG_LINES {
+            let extra = inst.logs.len() - MAX_CONTAINER_LOG_LINES;
+            inst.logs.drain(..extra);
+        }
     }
 
     /// The previous instance's log (`kubectl logs --previous`).

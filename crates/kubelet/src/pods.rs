@@ -12,7 +12,7 @@ use crate::behaviour::{self, Outcome, StartContext};
 use crate::images::{self, Availability, ImageStore};
 use crate::probes::{ProbeKind, ProbeResult, ProbeTarget, ProbeWorker};
 use crate::runtime::{ContainerState, Instance, PodKey, PodRuntime, Step, Terminated};
-use crate::{Kubelet, SYNC_ERROR_BACKOFF, StaticPod, status};
+use crate::{Kubelet, SYNC_ERROR_BACKOFF, StaticPod, rootfs, status};
 use apimachinery::duration::go_string;
 use apimachinery::k8s_openapi::api::core::v1::{Pod, PodStatus, Toleration};
 use apimachinery::k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
@@ -498,17 +498,37 @@ impl Kubelet {
                 if let Some(old) = c.instance.take() {
                     c.previous_logs = old.logs;
                 }
-                c.instance = Some(Instance { id, image, image_id, started_at: None, logs: vec![], periodic: None, behaviour: None });
+                c.instance = Some(Instance { id, image, image_id, started_at: None, logs: vec![], periodic: None, behaviour: None, env: vec![], files: BTreeMap::new() });
                 rt.pass.push_back((now + d, Step::Start(idx)));
             }
             Step::Start(idx) => {
                 self.event(api, key, Some(idx), NORMAL, "Started", "Container started");
                 let always = self.probe_oracle.always_succeeds();
                 let kernel = self.config.kernel_version.clone();
+                // What the runtime sets up around the process: the service
+                // variables of services that exist now, /etc/hosts,
+                // /etc/resolv.conf (rootfs.rs).
+                let services: Vec<std::sync::Arc<Object>> = api.list(Kind::Service, None, &apimachinery::selector::Selector::everything(), &[]).map(|l| l.items).unwrap_or_default();
+                let cluster_dns = services
+                    .iter()
+                    .find_map(|o| match &**o {
+                        Object::Service(s) if s.metadata.namespace.as_deref() == Some("kube-system") && s.metadata.name.as_deref() == Some("kube-dns") => s.spec.as_ref().and_then(|sp| sp.cluster_ip.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| "10.96.0.10".into());
+                let docker_runtime = self.config.container_runtime_version.starts_with("docker://");
                 let rt = self.pods.get_mut(key).expect("present");
                 let pod_name = rt.key.1.clone();
                 let pod_ip = rt.ip.clone().unwrap_or_default();
                 let worker_start = rt.start_time;
+                let hostname = rootfs::pod_hostname(&pod_name, rt.spec.hostname.as_deref());
+                let service_vars = {
+                    let all: Vec<&apimachinery::k8s_openapi::api::core::v1::Service> = services.iter().filter_map(|o| if let Object::Service(s) = &**o { Some(s) } else { None }).collect();
+                    let links = rt.spec.enable_service_links.unwrap_or(true);
+                    rootfs::service_env(&rootfs::services_for_pod(&rt.key.0, links, &all))
+                };
+                let hosts = rootfs::hosts_file(&pod_ip, &hostname, rt.spec.subdomain.as_deref(), &rt.key.0);
+                let resolv = rootfs::resolv_conf(&rt.key.0, &cluster_dns, docker_runtime);
                 let c = &mut rt.containers[idx];
                 let restarted = c.last_exit().is_some();
                 if let ContainerState::Exited(t) = &c.state {
@@ -539,7 +559,13 @@ impl Kubelet {
                     Outcome::Exits { after, exit_code } => Some((now + after, exit_code)),
                     Outcome::RunsForever => None,
                 };
+                let image_ref = images::parse(c.image()).ok();
+                let os = image_ref.as_ref().map(rootfs::image_os);
                 if let Some(inst) = c.instance.as_mut() {
+                    if let Some(os) = &os {
+                        inst.env = rootfs::process_env(os, &hostname, &env, &service_vars);
+                    }
+                    inst.files = rootfs::initial_files(image_ref.as_ref(), &hostname, hosts, resolv);
                     inst.started_at = Some(now);
                     inst.logs = b.start_lines.clone();
                     inst.periodic = b.periodic.clone();

@@ -7,7 +7,7 @@ use crate::behaviour::{Behaviour, Periodic};
 use crate::probes::ProbeWorker;
 use apimachinery::k8s_openapi::api::core::v1::{Container, PodSpec};
 use apimachinery::{Object, SignedDuration, Timestamp};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 /// Namespace and name of a pod object.
 pub type PodKey = (String, String);
@@ -34,6 +34,12 @@ pub struct Instance {
     pub logs: Vec<String>,
     pub periodic: Option<Periodic>,
     pub behaviour: Option<Behaviour>,
+    /// The process environment (image ENV, HOSTNAME, `env`, service
+    /// variables, HOME), set at start.
+    pub env: Vec<(String, String)>,
+    /// The container's writable filesystem as far as kubeplay models it:
+    /// path → content (rootfs.rs initial_files, then what `exec` writes).
+    pub files: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

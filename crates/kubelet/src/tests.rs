@@ -433,7 +433,7 @@ fn nginx_starts_running() {
         /docker-entrypoint.sh: Configuration complete; ready for start up
         2026/03/01 10:00:06 [notice] 1#1: using the "epoll" event method
         2026/03/01 10:00:06 [notice] 1#1: nginx/1.29.1
-        2026/03/01 10:00:06 [notice] 1#1: built by gcc 12.2.0 (Debian 12.2.0-14+deb12u1)
+        2026/03/01 10:00:06 [notice] 1#1: built by gcc 14.2.0 (Debian 14.2.0-19) 
         2026/03/01 10:00:06 [notice] 1#1: OS: Linux 6.8.0-79-generic
         2026/03/01 10:00:06 [notice] 1#1: getrlimit(RLIMIT_NOFILE): 1048576:1048576
         2026/03/01 10:00:06 [notice] 1#1: start worker processes

@@ -7,6 +7,8 @@
 //! (`sleep`, `kubectl rollout status`, `kubectl delete`, `kubectl get -w`)
 //! let simulated time run while they wait, so a script never hangs.
 
+mod container;
+pub mod net;
 pub mod parse;
 pub mod text;
 pub mod vfs;
@@ -156,6 +158,8 @@ pub struct Shell {
     /// Commands may wait as jobs (inside `start` and `run_for`).
     suspend: bool,
     job: Option<Job>,
+    /// Shells in containers entered with `kubectl exec -it` (innermost last).
+    contexts: Vec<container::Context>,
 }
 
 impl Shell {
@@ -171,11 +175,14 @@ impl Shell {
         vars.insert("USER".into(), "root".into());
         vars.insert("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into());
         vars.insert("HOSTNAME".into(), world.profile.control_plane().name.clone());
-        Shell { world, kubeconfig, fs: Vfs::new(), vars, aliases: BTreeMap::new(), history: vec![], cwd: "/root".into(), last_status: 0, depth: 0, suspend: false, job: None }
+        Shell { world, kubeconfig, fs: Vfs::new(), vars, aliases: BTreeMap::new(), history: vec![], cwd: "/root".into(), last_status: 0, depth: 0, suspend: false, job: None, contexts: vec![] }
     }
 
     /// The prompt, as the course's lab shows it (`[root@m-k8s ~]# `).
     pub fn prompt(&self) -> String {
+        if let Some(p) = self.container_prompt() {
+            return p;
+        }
         let host = self.world.profile.control_plane().name.clone();
         let dir = if self.cwd == "/root" { "~".to_string() } else { self.cwd.rsplit('/').next().unwrap_or("/").to_string() };
         let dir = if dir.is_empty() { "/".to_string() } else { dir };
@@ -294,7 +301,31 @@ impl Shell {
                 return LineEnd::Done { status: 2, exit: false };
             }
         };
-        self.run_list(list.into_iter().collect(), 0, false, text)
+        let end = self.run_list(list.into_iter().collect(), 0, false, text);
+        self.end_container_line(end, text)
+    }
+
+    /// In a container, `exit` leaves it rather than the host shell, and the
+    /// container's files are kept after every line.
+    fn end_container_line(&mut self, end: LineEnd, text: &mut String) -> LineEnd {
+        if !self.in_container() || self.depth > 0 {
+            return end;
+        }
+        match end {
+            LineEnd::Done { status, exit: true } => {
+                text.push_str(&self.exit_context(status));
+                self.last_status = status;
+                LineEnd::Done { status, exit: false }
+            }
+            LineEnd::Done { status, exit: false } => match self.after_container_line() {
+                Some(t) => {
+                    text.push_str(&t);
+                    LineEnd::Done { status: 137, exit: false }
+                }
+                None => LineEnd::Done { status, exit: false },
+            },
+            LineEnd::Suspended => LineEnd::Suspended,
+        }
     }
 
     /// Runs the pipelines of a line in order, honouring `&&`, `||` and `;`.
@@ -633,6 +664,15 @@ impl Shell {
         let name = words[0].clone();
         let args = words[1..].to_vec();
         let stdin_text = stdin.unwrap_or_default();
+        if self.in_container() {
+            if name == "exit" || name == "logout" {
+                let status = args.first().and_then(|a| a.parse::<i64>().ok()).map(|c| c.rem_euclid(256) as i32).unwrap_or(self.last_status);
+                return (Started::Done(Ran { status, ..Default::default() }), true);
+            }
+            if let Some(ran) = self.container_command(&name, &args, &stdin_text) {
+                return (Started::Done(ran), false);
+            }
+        }
         let ran = match name.as_str() {
             "kubectl" | "k" => return (self.kubectl(&args, &stdin_text), false),
             "sleep" => return (self.sleep(&args), false),
@@ -697,6 +737,21 @@ impl Shell {
                 Ran::default()
             }
             "hostname" => Ran { stdout: format!("{}\n", self.world.profile.control_plane().name), ..Default::default() },
+            "curl" => {
+                // The lab node's own curl (Ubuntu 24.04: 8.5.0), outside the
+                // pod network's DNS.
+                let client = net::Client { source: self.world.host_source(), namespace: None, hostname: None, curl_version: "8.5.0" };
+                let (r, file) = net::curl(&mut self.world, &client, &args);
+                let mut ran = Ran { stdout: r.stdout, stderr: r.stderr, status: r.status };
+                if let Some((f, content)) = file {
+                    let p = normalize(&self.cwd, &f);
+                    if let Err(e) = self.fs.write(&p, content) {
+                        ran.stderr.push_str(&format!("curl: {e}\n"));
+                        ran.status = 23;
+                    }
+                }
+                ran
+            }
             "whoami" => Ran { stdout: "root\n".into(), ..Default::default() },
             "date" => Ran { stdout: format!("{}\n", date_text(self.world.now())), ..Default::default() },
             "source" | "." => Ran::default(),
@@ -743,19 +798,13 @@ impl Shell {
         let Shell { world, kubeconfig, fs, cwd, .. } = self;
         let view = FsView(fs, cwd);
         let mut ctx = kubectl::Ctx { world, config: kubeconfig, files: &view, stdin: Some(stdin) };
-        match kubectl::run(&mut ctx, args) {
+        let outcome = kubectl::run(&mut ctx, args);
+        match outcome {
             kubectl::Outcome::Done(o) => Started::Done(ran_of(o)),
-            kubectl::Outcome::Waiting(out, waiting) => {
-                // A script's watch ends after --request-timeout, if given.
-                let watch_limit = waiting.until_interrupted().then(|| {
-                    args.iter()
-                        .find_map(|a| a.strip_prefix("--request-timeout=").map(str::to_string))
-                        .and_then(|t| kubectl::rollout::parse_go_duration(&t))
-                        .filter(|d| *d > SignedDuration::ZERO)
-                        .unwrap_or(SignedDuration::from_secs(WATCH_LIMIT_SECONDS))
-                });
-                Started::Waiting(Waiting { waiting, out, watch_limit })
-            }
+            kubectl::Outcome::Waiting(out, mut waiting) => match waiting.take_exec() {
+                Some(req) => Started::Done(self.run_exec(req, ran_of(out))),
+                None => Started::Waiting(waiting_of(args, out, waiting)),
+            },
         }
     }
 
@@ -867,6 +916,19 @@ impl Shell {
         }
         Ran::default()
     }
+}
+
+/// A waiting kubectl command; a script's watch ends after
+/// `--request-timeout`, if given.
+fn waiting_of(args: &[String], out: kubectl::Output, waiting: Box<dyn kubectl::Waiting>) -> Waiting {
+    let watch_limit = waiting.until_interrupted().then(|| {
+        args.iter()
+            .find_map(|a| a.strip_prefix("--request-timeout=").map(str::to_string))
+            .and_then(|t| kubectl::rollout::parse_go_duration(&t))
+            .filter(|d| *d > SignedDuration::ZERO)
+            .unwrap_or(SignedDuration::from_secs(WATCH_LIMIT_SECONDS))
+    });
+    Waiting { waiting, out, watch_limit }
 }
 
 fn ran_of(o: kubectl::Output) -> Ran {

@@ -37,6 +37,10 @@ impl Vfs {
         }
         v
     }
+    /// Every file, path → content.
+    pub fn files(&self) -> &BTreeMap<String, String> {
+        &self.files
+    }
     pub fn read(&self, path: &str) -> Option<&String> {
         self.files.get(path)
     }

@@ -62,6 +62,20 @@ pub struct World {
     pub livelocks: u64,
     /// Work counters, for benchmarks and the UI's "what happened" view.
     pub stats: Stats,
+    /// The data plane: kube-proxy, DNS, the images' servers.
+    network: network::Network,
+}
+
+/// The kubelets, as the data plane reads them.
+struct KubeletsView<'a> {
+    kubelets: &'a [Kubelet],
+    index: &'a BTreeMap<String, usize>,
+}
+
+impl network::Nodes for KubeletsView<'_> {
+    fn kubelet(&self, node: &str) -> Option<&Kubelet> {
+        self.index.get(node).map(|&i| &self.kubelets[i])
+    }
 }
 
 /// How much work the world has done (deterministic counts, not times).
@@ -138,6 +152,7 @@ impl World {
             last_tick_revision: 0,
             livelocks: 0,
             stats: Stats::default(),
+            network: network::Network::new(seed),
         };
         // Let the controllers create service accounts before add-on pods need them.
         w.settle();
@@ -173,6 +188,39 @@ impl World {
         self.dirty[2 + i] = true;
         Some(&mut self.kubelets[i])
     }
+    /// The data plane (request records for the diagram and tests).
+    pub fn network(&self) -> &network::Network {
+        &self.network
+    }
+
+    /// An HTTP request from `source` to `ip:port` through kube-proxy to the
+    /// serving container, at this instant. What the server logged is
+    /// appended to its container's log (`kubectl logs`).
+    pub fn http(&mut self, source: &network::Source, ip: &str, port: u16, request: &network::http::Request) -> Result<network::Exchange, network::ConnectError> {
+        let World { api, network, kubelets, kubelet_index, .. } = self;
+        let view = KubeletsView { kubelets, index: kubelet_index };
+        let exchange = network.http(api, &view, source, ip, port, request)?;
+        for (node, ns, pod, container, line) in &exchange.logs {
+            if let Some(&i) = self.kubelet_index.get(node) {
+                self.kubelets[i].append_container_log(ns, pod, container, std::slice::from_ref(line));
+            }
+        }
+        Ok(exchange)
+    }
+
+    /// The files of a running container, to change (`kubectl exec`). Not
+    /// a cluster event: no component needs to run.
+    pub fn container_files_mut(&mut self, node: &str, namespace: &str, pod: &str, container: &str) -> Option<&mut BTreeMap<String, String>> {
+        let i = *self.kubelet_index.get(node)?;
+        self.kubelets[i].container_files_mut(namespace, pod, container)
+    }
+
+    /// Where a shell on the control-plane node connects from.
+    pub fn host_source(&self) -> network::Source {
+        let cp = self.profile.control_plane();
+        network::Source::Node { name: cp.name.clone(), ip: cp.ip.clone() }
+    }
+
     pub fn node_names(&self) -> impl Iterator<Item = &String> {
         self.kubelet_index.keys()
     }
@@ -350,6 +398,54 @@ impl Fnv64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use apimachinery::Object;
+
+    /// A 3-replica echoserver Deployment behind a ClusterIP Service, then
+    /// `n` requests from the control-plane node: the pods that answered.
+    fn endpoint_sequence(seed: u64, n: usize) -> Vec<String> {
+        let mut w = World::new(Profile::kubeadm(3), seed);
+        let deploy = serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "hello", "namespace": "default", "labels": {"app": "hello"}},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "hello"}},
+                "template": {"metadata": {"labels": {"app": "hello"}}, "spec": {"containers": [{"name": "echo", "image": "registry.k8s.io/echoserver:1.10"}]}}}
+        });
+        let svc = serde_json::json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "hello-service", "namespace": "default"},
+            "spec": {"selector": {"app": "hello"}, "ports": [{"port": 80, "targetPort": 8080}]}
+        });
+        for (kind, v) in [(Kind::Deployment, deploy), (Kind::Service, svc)] {
+            let o = Object::from_value(kind, v).expect("valid object");
+            w.api_mut().create(o, &WriteOptions::default()).expect("created");
+        }
+        w.advance(SignedDuration::from_secs(30));
+        let ip = match &*w.api().get(Kind::Service, "default", "hello-service").expect("service exists") {
+            Object::Service(s) => s.spec.as_ref().and_then(|s| s.cluster_ip.clone()).expect("has a ClusterIP"),
+            _ => unreachable!(),
+        };
+        let source = w.host_source();
+        let req = network::http::Request { method: "GET".into(), target: "/".into(), headers: vec![("Host".into(), ip.clone())], body: String::new() };
+        for _ in 0..n {
+            w.http(&source, &ip, 80, &req).expect("the service answers");
+        }
+        // Pod names differ between seeds: compare which of the (sorted) pods answered.
+        let pods: Vec<String> = w.network().records().map(|r| r.pod.clone().unwrap_or_default()).collect();
+        let mut names = pods.clone();
+        names.sort();
+        names.dedup();
+        pods.iter().map(|p| format!("pod{}", names.iter().position(|n| n == p).unwrap_or(99))).collect()
+    }
+
+    #[test]
+    fn request_path_is_deterministic_under_a_seed() {
+        let a = endpoint_sequence(5, 30);
+        assert_eq!(a.len(), 30);
+        assert_eq!(a, endpoint_sequence(5, 30), "same seed, same endpoints");
+        assert_ne!(a, endpoint_sequence(6, 30), "another seed, another sequence");
+        let distinct: std::collections::BTreeSet<&String> = a.iter().collect();
+        assert_eq!(distinct.len(), 3, "30 requests reach all 3 pods: {a:?}");
+    }
 
     #[test]
     fn boots_deterministically() {

@@ -1,0 +1,397 @@
+//! The cluster's data plane, as a pure library over the API server's state
+//! and the kubelets' running containers.
+//!
+//! A connection goes the way a packet goes in a kubeadm cluster with
+//! kube-proxy in iptables mode (pkg/proxy/iptables/proxier.go): a Service
+//! VIP (ClusterIP:port) or a NodePort on any node's address is DNATed to
+//! one ready endpoint from the Service's EndpointSlices, chosen uniformly
+//! at random (the `-m statistic --mode random` cascade) from this crate's
+//! seeded RNG, or the same one again under `sessionAffinity: ClientIP`
+//! (`-m recent`, 10800 s by default); no ready endpoint is a REJECT
+//! (connection refused). A pod IP goes to the pod, where a container whose
+//! image serves that port answers (servers.rs) — or nothing listens and
+//! the pod resets the connection. Names resolve as CoreDNS answers them
+//! (dns.rs).
+//!
+//! Every request is recorded (source, VIP, chosen endpoint, status), for
+//! the diagram to animate and for tests.
+
+pub mod dns;
+pub mod http;
+pub mod servers;
+
+use apimachinery::k8s_openapi::api::core::v1::{Node, Pod, Service};
+use apimachinery::rng::SimRng;
+use apimachinery::selector::Selector;
+use apimachinery::{Kind, Object, Timestamp};
+use apiserver::ApiServer;
+use http::{Request, Response};
+use kubelet::Kubelet;
+use std::collections::{BTreeMap, VecDeque};
+
+/// Stream id of the data plane's RNG ("network").
+pub const RNG_STREAM: u64 = 0x6e65_7477_6f72_6b00;
+/// How many request records are kept.
+pub const MAX_RECORDS: usize = 4096;
+/// Bound on remembered ClientIP affinities.
+pub const MAX_AFFINITIES: usize = 65_536;
+/// sessionAffinityConfig.clientIP.timeoutSeconds default.
+pub const DEFAULT_AFFINITY_TIMEOUT_SECONDS: i64 = 10_800;
+/// First port of Linux's ephemeral range (net.ipv4.ip_local_port_range).
+const EPHEMERAL_LOW: u64 = 32_768;
+const EPHEMERAL_HIGH: u64 = 60_999;
+
+/// Where a connection comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A process in a pod (`kubectl exec`).
+    Pod { namespace: String, name: String, ip: String, node: String },
+    /// A shell on a node (the lab's control-plane node).
+    Node { name: String, ip: String },
+}
+
+impl Source {
+    pub fn ip(&self) -> &str {
+        match self {
+            Source::Pod { ip, .. } | Source::Node { ip, .. } => ip,
+        }
+    }
+    pub fn node(&self) -> &str {
+        match self {
+            Source::Pod { node, .. } => node,
+            Source::Node { name, .. } => name,
+        }
+    }
+    fn label(&self) -> String {
+        match self {
+            Source::Pod { namespace, name, .. } => format!("pod/{namespace}/{name}"),
+            Source::Node { name, .. } => format!("node/{name}"),
+        }
+    }
+}
+
+/// Why a connection failed, as the client's socket sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConnectError {
+    /// RST or ICMP port-unreachable (REJECT): "Connection refused".
+    Refused,
+    /// Nothing answers (no route, a VIP port kube-proxy has no rule for).
+    Timeout,
+}
+
+/// One request through the data plane.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestRecord {
+    pub id: u64,
+    pub at: Timestamp,
+    /// `pod/default/shell-demo`, `node/m-k8s`.
+    pub source: String,
+    pub source_ip: String,
+    /// What the client connected to: `10.96.12.34:80`.
+    pub destination: String,
+    /// The Service whose VIP or NodePort it was: `default/hello-service`.
+    pub service: Option<String>,
+    /// The endpoint kube-proxy chose (or the pod connected to): `172.16.1.2:8080`.
+    pub endpoint: Option<String>,
+    /// The pod that answered: `default/web-7c5ddbdf54-x2kqp`.
+    pub pod: Option<String>,
+    /// The HTTP status, or the connection error.
+    pub outcome: Result<u16, ConnectError>,
+}
+
+/// Read access to the nodes' kubelets (the world implements it).
+pub trait Nodes {
+    fn kubelet(&self, node: &str) -> Option<&Kubelet>;
+}
+
+/// A log line a container wrote while serving: (node, namespace, pod, container, line).
+pub type LogLine = (String, String, String, String, String);
+
+/// The result of one HTTP exchange.
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    pub response: Response,
+    /// The address actually connected to after DNAT (`ip:port`).
+    pub endpoint: String,
+    /// Lines the serving container wrote; the caller appends them to its log.
+    pub logs: Vec<LogLine>,
+}
+
+/// Where kube-proxy sends a connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Route {
+    pod_ip: String,
+    port: u16,
+    service: Option<String>,
+    /// The client address the backend sees (after SNAT, if any).
+    client_ip: String,
+}
+
+#[derive(Clone, Debug)]
+struct Affinity {
+    endpoint: (String, u16),
+    last_used: Timestamp,
+}
+
+/// The data plane's state: its RNG, ClientIP affinities, request records,
+/// and per-container connection counters.
+pub struct Network {
+    rng: SimRng,
+    /// (service key, service port, client IP) → endpoint.
+    affinity: BTreeMap<(String, i32, String), Affinity>,
+    records: VecDeque<RequestRecord>,
+    next_id: u64,
+    /// Per container instance: connections served (nginx's `*N`).
+    connections: BTreeMap<String, u64>,
+}
+
+fn all<T: Clone>(api: &ApiServer, kind: Kind, ns: Option<&str>, f: impl Fn(&Object) -> Option<&T>) -> Vec<T> {
+    api.list(kind, ns, &Selector::everything(), &[]).map(|l| l.items.iter().filter_map(|o| f(o).cloned()).collect()).unwrap_or_default()
+}
+
+fn services(api: &ApiServer) -> Vec<Service> {
+    all(api, Kind::Service, None, |o| if let Object::Service(s) = o { Some(s) } else { None })
+}
+
+fn nodes(api: &ApiServer) -> Vec<Node> {
+    all(api, Kind::Node, None, |o| if let Object::Node(n) = o { Some(n) } else { None })
+}
+
+fn node_internal_ip(n: &Node) -> Option<String> {
+    n.status.as_ref()?.addresses.as_ref()?.iter().find(|a| a.type_ == "InternalIP").map(|a| a.address.clone())
+}
+
+/// The node-side address of a node's pod network (the bridge or tunnel
+/// device: the first address of its pod CIDR), which SNATed traffic
+/// carries. [approximation: Calico's tunl0 takes its block's first address.]
+fn node_pod_gateway(n: &Node) -> Option<String> {
+    let cidr = n.spec.as_ref()?.pod_cidr.clone()?;
+    let (ip, bits) = cidr.split_once('/')?;
+    let ip = kubelet::ipam::parse_ipv4(ip)?;
+    let bits: u32 = bits.parse().ok()?;
+    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits.min(32)) };
+    Some(kubelet::ipam::ipv4_to_string((ip & mask) + 1))
+}
+
+fn svc_key(s: &Service) -> String {
+    format!("{}/{}", s.metadata.namespace.as_deref().unwrap_or(""), s.metadata.name.as_deref().unwrap_or(""))
+}
+
+/// Ready endpoints of one service port, sorted by `ip:port` as kube-proxy
+/// sorts its endpoint chains: (ip, target port).
+pub fn ready_endpoints(api: &ApiServer, svc: &Service, port_name: &str) -> Vec<(String, u16)> {
+    let ns = svc.metadata.namespace.as_deref().unwrap_or("");
+    let name = svc.metadata.name.as_deref().unwrap_or("");
+    let Ok(sel) = Selector::parse(&format!("kubernetes.io/service-name={name}")) else { return vec![] };
+    let Ok(list) = api.list(Kind::EndpointSlice, Some(ns), &sel, &[]) else { return vec![] };
+    let mut out: Vec<(String, u16)> = vec![];
+    for o in &list.items {
+        let Object::EndpointSlice(s) = &**o else { continue };
+        let Some(port) = s.ports.iter().flatten().find(|p| p.name.as_deref().unwrap_or("") == port_name).and_then(|p| p.port) else { continue };
+        for e in s.endpoints.iter().flatten() {
+            let c = e.conditions.clone().unwrap_or_default();
+            // kube-proxy uses endpoints that are ready (serving and not terminating).
+            if c.ready.unwrap_or(true) && !c.terminating.unwrap_or(false) {
+                for a in &e.addresses {
+                    let ep = (a.clone(), port.clamp(0, 65535) as u16);
+                    if !out.contains(&ep) {
+                        out.push(ep);
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by_key(|(ip, p)| format!("{ip}:{p}"));
+    out
+}
+
+impl Network {
+    pub fn new(seed: u64) -> Network {
+        Network { rng: SimRng::new(seed, RNG_STREAM), affinity: BTreeMap::new(), records: VecDeque::new(), next_id: 1, connections: BTreeMap::new() }
+    }
+
+    /// The requests that went through the data plane, oldest first (at most
+    /// [`MAX_RECORDS`]).
+    pub fn records(&self) -> impl Iterator<Item = &RequestRecord> {
+        self.records.iter()
+    }
+
+    fn record(&mut self, mut r: RequestRecord) {
+        r.id = self.next_id;
+        self.next_id += 1;
+        self.records.push_back(r);
+        while self.records.len() > MAX_RECORDS {
+            self.records.pop_front();
+        }
+    }
+
+    /// kube-proxy's endpoint choice for a service port.
+    fn choose(&mut self, svc: &Service, port: i32, port_name: &str, client_ip: &str, now: Timestamp, api: &ApiServer) -> Option<(String, u16)> {
+        let endpoints = ready_endpoints(api, svc, port_name);
+        if endpoints.is_empty() {
+            return None;
+        }
+        let spec = svc.spec.clone().unwrap_or_default();
+        let key = (svc_key(svc), port, client_ip.to_string());
+        if spec.session_affinity.as_deref() == Some("ClientIP") {
+            let timeout = spec.session_affinity_config.as_ref().and_then(|c| c.client_ip.as_ref()).and_then(|c| c.timeout_seconds).map(i64::from).unwrap_or(DEFAULT_AFFINITY_TIMEOUT_SECONDS);
+            if let Some(a) = self.affinity.get_mut(&key) {
+                let fresh = now.duration_since(a.last_used).as_secs() < timeout;
+                if fresh && endpoints.contains(&a.endpoint) {
+                    a.last_used = now;
+                    return Some(a.endpoint.clone());
+                }
+            }
+            let chosen = endpoints[self.rng.below(endpoints.len() as u64) as usize].clone();
+            if self.affinity.len() >= MAX_AFFINITIES {
+                if let Some(k) = self.affinity.keys().next().cloned() {
+                    self.affinity.remove(&k);
+                }
+            }
+            self.affinity.insert(key, Affinity { endpoint: chosen.clone(), last_used: now });
+            return Some(chosen);
+        }
+        // The iptables cascade (probability 1/(n-i) for rule i) picks each
+        // endpoint with probability 1/n: one uniform draw is the same law.
+        Some(endpoints[self.rng.below(endpoints.len() as u64) as usize].clone())
+    }
+
+    /// Where a connection from `source` to `ip:port` goes.
+    fn route(&mut self, api: &ApiServer, source: &Source, ip: &str, port: u16) -> Result<Route, (ConnectError, Option<String>)> {
+        let now = api.now();
+        let node_list = nodes(api);
+        let source_node = node_list.iter().find(|n| n.metadata.name.as_deref() == Some(source.node()));
+        let gateway = |n: Option<&Node>| n.and_then(node_pod_gateway).unwrap_or_else(|| source.ip().to_string());
+        // Loopback: a pod's own address; on a node, kube-proxy also answers
+        // NodePorts on localhost (--iptables-localhost-nodeports).
+        let ip = if ip.starts_with("127.") {
+            match source {
+                Source::Pod { ip: own, .. } => own.clone(),
+                Source::Node { ip: own, .. } => own.clone(),
+            }
+        } else {
+            ip.to_string()
+        };
+        let svcs = services(api);
+        // ClusterIP:port (KUBE-SERVICES → KUBE-SVC-…).
+        if let Some(svc) = svcs.iter().find(|s| s.spec.as_ref().and_then(|sp| sp.cluster_ip.as_deref()) == Some(ip.as_str())) {
+            let key = svc_key(svc);
+            let Some(sp) = svc.spec.as_ref().and_then(|sp| sp.ports.as_ref()).and_then(|ps| ps.iter().find(|p| p.port == port as i32 && p.protocol.as_deref().unwrap_or("TCP") == "TCP")) else {
+                return Err((ConnectError::Timeout, Some(key)));
+            };
+            let name = sp.name.clone().unwrap_or_default();
+            let Some((pod_ip, target)) = self.choose(svc, sp.port, &name, source.ip(), now, api) else {
+                return Err((ConnectError::Refused, Some(key)));
+            };
+            // Pod → ClusterIP keeps the pod's address; a node's own traffic
+            // is masqueraded (KUBE-MARK-MASQ for sources outside the pod CIDR).
+            let client_ip = match source {
+                Source::Pod { ip, .. } => ip.clone(),
+                Source::Node { .. } => gateway(source_node),
+            };
+            return Ok(Route { pod_ip, port: target, service: Some(key), client_ip });
+        }
+        // NodeIP:NodePort on any node (KUBE-NODEPORTS), SNATed on entry.
+        if let Some(entry) = node_list.iter().find(|n| node_internal_ip(n).as_deref() == Some(ip.as_str())) {
+            for svc in &svcs {
+                let spec = svc.spec.clone().unwrap_or_default();
+                if !matches!(spec.type_.as_deref(), Some("NodePort") | Some("LoadBalancer")) {
+                    continue;
+                }
+                let Some(sp) = spec.ports.iter().flatten().find(|p| p.node_port == Some(port as i32) && p.protocol.as_deref().unwrap_or("TCP") == "TCP") else { continue };
+                let key = svc_key(svc);
+                let name = sp.name.clone().unwrap_or_default();
+                let Some((pod_ip, target)) = self.choose(svc, sp.port, &name, source.ip(), now, api) else {
+                    return Err((ConnectError::Refused, Some(key)));
+                };
+                return Ok(Route { pod_ip, port: target, service: Some(key), client_ip: gateway(Some(entry)) });
+            }
+            // Nothing listens on that port of the node.
+            return Err((ConnectError::Refused, None));
+        }
+        // A pod IP: routed straight to the pod (no NAT between pods).
+        let client_ip = match source {
+            Source::Pod { ip, .. } => ip.clone(),
+            Source::Node { .. } => gateway(source_node),
+        };
+        Ok(Route { pod_ip: ip, port, service: None, client_ip })
+    }
+
+    /// Sends one HTTP request from `source` to `ip:port` (an address, not a
+    /// name: resolve first with [`dns`]). Records it.
+    pub fn http(&mut self, api: &ApiServer, nodes: &dyn Nodes, source: &Source, ip: &str, port: u16, request: &Request) -> Result<Exchange, ConnectError> {
+        let now = api.now();
+        let mut record = RequestRecord {
+            id: 0,
+            at: now,
+            source: source.label(),
+            source_ip: source.ip().to_string(),
+            destination: format!("{ip}:{port}"),
+            service: None,
+            endpoint: None,
+            pod: None,
+            outcome: Err(ConnectError::Timeout),
+        };
+        let route = match self.route(api, source, ip, port) {
+            Ok(r) => r,
+            Err((e, service)) => {
+                record.service = service;
+                record.outcome = Err(e.clone());
+                self.record(record);
+                return Err(e);
+            }
+        };
+        record.service = route.service.clone();
+        record.endpoint = Some(format!("{}:{}", route.pod_ip, route.port));
+        let result = self.deliver(api, nodes, &route, request, now);
+        match &result {
+            Ok((ex, pod)) => {
+                record.pod = Some(pod.clone());
+                record.outcome = Ok(ex.response.status);
+            }
+            Err(e) => record.outcome = Err(e.clone()),
+        }
+        self.record(record);
+        result.map(|(ex, _)| ex)
+    }
+
+    /// The pod behind `route.pod_ip` answers on `route.port`, if one of its
+    /// running containers serves that port.
+    fn deliver(&mut self, api: &ApiServer, nodes: &dyn Nodes, route: &Route, request: &Request, now: Timestamp) -> Result<(Exchange, String), ConnectError> {
+        let pods: Vec<Pod> = all(api, Kind::Pod, None, |o| if let Object::Pod(p) = o { Some(p) } else { None });
+        let Some(pod) = pods.iter().find(|p| {
+            let st = p.status.clone().unwrap_or_default();
+            st.pod_ip.as_deref() == Some(route.pod_ip.as_str()) && !matches!(st.phase.as_deref(), Some("Succeeded") | Some("Failed"))
+        }) else {
+            // No pod has this address: the packet goes nowhere.
+            return Err(ConnectError::Timeout);
+        };
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let spec = pod.spec.clone().unwrap_or_default();
+        let node = spec.node_name.clone().unwrap_or_default();
+        let Some(kubelet) = nodes.kubelet(&node) else { return Err(ConnectError::Timeout) };
+        for c in &spec.containers {
+            let Some(proc_) = kubelet.container_process(&ns, &name, &c.name) else { continue };
+            let Ok(r) = kubelet::images::parse(proc_.image) else { continue };
+            let Some((server, listen)) = servers::server_of(&r, proc_.env) else { continue };
+            if listen != route.port {
+                continue;
+            }
+            let conn = self.connections.entry(proc_.instance_id.to_string()).or_insert(0);
+            *conn += 1;
+            let connection = *conn;
+            let client_port = (EPHEMERAL_LOW + self.rng.below(EPHEMERAL_HIGH - EPHEMERAL_LOW + 1)) as u16;
+            let hostname = kubelet::rootfs::pod_hostname(&name, spec.hostname.as_deref());
+            let ctx = servers::ServeCtx { hostname: &hostname, client_ip: &route.client_ip, client_port, now, files: proc_.files, env: proc_.env, connection };
+            let served = servers::serve(server, &ctx, request);
+            let logs = served.log.into_iter().map(|l| (node.clone(), ns.clone(), name.clone(), c.name.clone(), l)).collect();
+            return Ok((Exchange { response: served.response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs }, format!("{ns}/{name}")));
+        }
+        // The pod is there but nothing listens on the port: RST.
+        Err(ConnectError::Refused)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,258 @@
+//! What the servers in images answer, and what they write to their logs
+//! for each request. A response depends on the request's path through the
+//! network (the client address after kube-proxy's SNAT, the Host header),
+//! which the kubelet never sees — so the serving half of an image's
+//! behaviour lives here, and its access-log lines travel back to the
+//! kubelet's container log through the world.
+
+use crate::http::{Request, Response, http_date, nginx_time_local, reason};
+use apimachinery::Timestamp;
+use kubelet::images::ImageRef;
+use kubelet::rootfs::NGINX_VERSION;
+use std::collections::BTreeMap;
+
+/// The image servers kubeplay models.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Server {
+    /// nginx:latest (docker-nginx, Debian): static files from /usr/share/nginx/html.
+    Nginx,
+    /// registry.k8s.io/echoserver:1.10: nginx 1.13.3 + lua printing the request.
+    EchoServer,
+    /// jmalloc/echo-server: Go, "Request served by <hostname>".
+    JmallocEchoServer,
+    /// gcr.io/google-samples/hello-app.
+    HelloApp,
+}
+
+/// The server in an image and the port it listens on, given the
+/// container's environment (echo-server honours `PORT`).
+pub fn server_of(r: &ImageRef, env: &[(String, String)]) -> Option<(Server, u16)> {
+    let env_port = env.iter().find(|(k, _)| k == "PORT").and_then(|(_, v)| v.parse::<u16>().ok());
+    match r.repository().as_str() {
+        "docker.io/library/nginx" => Some((Server::Nginx, 80)),
+        "registry.k8s.io/echoserver" | "k8s.gcr.io/echoserver" | "gcr.io/google_containers/echoserver" => Some((Server::EchoServer, 8080)),
+        "docker.io/jmalloc/echo-server" => Some((Server::JmallocEchoServer, env_port.unwrap_or(8080))),
+        "gcr.io/google-samples/hello-app" | "us-docker.pkg.dev/google-samples/containers/gke/hello-app" => Some((Server::HelloApp, env_port.unwrap_or(8080))),
+        _ => None,
+    }
+}
+
+/// What a server knows about one connection.
+pub struct ServeCtx<'a> {
+    pub hostname: &'a str,
+    /// The client address the server sees (after SNAT).
+    pub client_ip: &'a str,
+    pub client_port: u16,
+    pub now: Timestamp,
+    pub files: &'a BTreeMap<String, String>,
+    pub env: &'a [(String, String)],
+    /// The connection number nginx prints as `*N` in error lines.
+    pub connection: u64,
+}
+
+/// The server's answer and the lines it wrote to its log (stdout and
+/// stderr interleaved, as `kubectl logs` shows them).
+pub struct Served {
+    pub response: Response,
+    pub log: Vec<String>,
+}
+
+pub fn serve(server: Server, ctx: &ServeCtx, req: &Request) -> Served {
+    match server {
+        Server::Nginx => nginx(ctx, req),
+        Server::EchoServer => echoserver(ctx, req),
+        Server::JmallocEchoServer => jmalloc(ctx, req),
+        Server::HelloApp => hello_app(ctx, req),
+    }
+}
+
+/// When the image's index.html was built (its Last-Modified and ETag).
+const NGINX_INDEX_MTIME_RFC3339: &str = "2025-08-13T16:24:12Z";
+
+fn nginx_error_page(status: u16, server_tokens: &str) -> String {
+    // ngx_http_special_response.c: CRLF inside the page.
+    let title = format!("{status} {}", reason(status));
+    format!("<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>{server_tokens}</center>\r\n</body>\r\n</html>\r\n")
+}
+
+fn nginx_access_line(ctx: &ServeCtx, req: &Request, status: u16, body_bytes: usize, with_forwarded_for: bool) -> String {
+    let referer = req.header("Referer").unwrap_or("-");
+    let ua = req.header("User-Agent").unwrap_or("-");
+    let mut s = format!("{} - - [{}] \"{}\" {status} {body_bytes} \"{referer}\" \"{ua}\"", ctx.client_ip, nginx_time_local(ctx.now), req.request_line());
+    if with_forwarded_for {
+        s.push_str(&format!(" \"{}\"", req.header("X-Forwarded-For").unwrap_or("-")));
+    }
+    s
+}
+
+/// nginx serving /usr/share/nginx/html (the image's default.conf):
+/// headers in ngx_http_header_filter_module.c order, `main` log format.
+fn nginx(ctx: &ServeCtx, req: &Request) -> Served {
+    let server = format!("nginx/{NGINX_VERSION}");
+    let date = http_date(ctx.now);
+    let head = req.method == "HEAD";
+    if req.method != "GET" && req.method != "HEAD" {
+        let body = nginx_error_page(405, &server);
+        let response = Response {
+            status: 405,
+            reason: reason(405),
+            headers: vec![("Server".into(), server), ("Date".into(), date), ("Content-Type".into(), "text/html".into()), ("Content-Length".into(), body.len().to_string()), ("Connection".into(), "keep-alive".into())],
+            body,
+        };
+        let log = vec![nginx_access_line(ctx, req, 405, response.body.len(), true)];
+        return Served { response, log };
+    }
+    let mut path = req.path().to_string();
+    if path.ends_with('/') {
+        path.push_str("index.html");
+    }
+    let file = format!("/usr/share/nginx/html{path}");
+    match ctx.files.get(&file) {
+        Some(content) => {
+            let mtime: Timestamp = NGINX_INDEX_MTIME_RFC3339.parse().expect("valid constant");
+            let etag = format!("\"{:x}-{:x}\"", mtime.as_second(), content.len());
+            let content_type = if path.ends_with(".html") || path.ends_with(".htm") { "text/html" } else if path.ends_with(".txt") { "text/plain" } else { "application/octet-stream" };
+            let response = Response {
+                status: 200,
+                reason: reason(200),
+                headers: vec![
+                    ("Server".into(), server),
+                    ("Date".into(), date),
+                    ("Content-Type".into(), content_type.into()),
+                    ("Content-Length".into(), content.len().to_string()),
+                    ("Last-Modified".into(), http_date(mtime)),
+                    ("Connection".into(), "keep-alive".into()),
+                    ("ETag".into(), etag),
+                    ("Accept-Ranges".into(), "bytes".into()),
+                ],
+                body: if head { String::new() } else { content.clone() },
+            };
+            let sent = if head { 0 } else { content.len() };
+            Served { log: vec![nginx_access_line(ctx, req, 200, sent, true)], response }
+        }
+        None => {
+            let page = nginx_error_page(404, &server);
+            let len = page.len();
+            let response = Response {
+                status: 404,
+                reason: reason(404),
+                headers: vec![("Server".into(), server), ("Date".into(), date), ("Content-Type".into(), "text/html".into()), ("Content-Length".into(), len.to_string()), ("Connection".into(), "keep-alive".into())],
+                body: if head { String::new() } else { page },
+            };
+            let host = req.header("Host").unwrap_or("");
+            let error = format!(
+                "{} [error] 29#29: *{} open() \"{file}\" failed (2: No such file or directory), client: {}, server: localhost, request: \"{}\", host: \"{host}\"",
+                ctx.now.strftime("%Y/%m/%d %H:%M:%S"),
+                ctx.connection,
+                ctx.client_ip,
+                req.request_line()
+            );
+            let sent = if head { 0 } else { len };
+            Served { log: vec![error, nginx_access_line(ctx, req, 404, sent, true)], response }
+        }
+    }
+}
+
+/// registry.k8s.io/echoserver:1.10 (test/images/echoserver nginx.conf's
+/// lua template): the request as text.
+fn echoserver(ctx: &ServeCtx, req: &Request) -> Served {
+    let host_header = req.header("Host").unwrap_or("");
+    let host = host_header.rsplit_once(':').filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit())).map(|(h, _)| h).unwrap_or(host_header);
+    let mut body = format!("\n\nHostname: {}\n\nPod Information:\n", ctx.hostname);
+    let env = |k: &str| ctx.env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    match env("POD_NAME") {
+        Some(pod) => {
+            body.push_str(&format!(
+                "\tnode name:\t{}\n\tpod name:\t{pod}\n\tpod namespace:\t{}\n\tpod IP:\t{}\n",
+                env("NODE_NAME").unwrap_or(""),
+                env("POD_NAMESPACE").unwrap_or(""),
+                env("POD_IP").unwrap_or("")
+            ));
+        }
+        None => body.push_str("\t-no pod information available-\n"),
+    }
+    body.push_str("\nServer values:\n\tserver_version=nginx: 1.13.3 - lua: 10008\n\nRequest Information:\n");
+    body.push_str(&format!("\tclient_address={}\n\tmethod={}\n\treal path={}\n\tquery={}\n\trequest_version=1.1\n\trequest_scheme=http\n\trequest_uri=http://{host}:8080{}\n\nRequest Headers:\n", ctx.client_ip, req.method, req.target, req.query(), req.target));
+    let mut headers: Vec<(String, String)> = req.headers.iter().map(|(k, v)| (k.to_lowercase(), v.clone())).collect();
+    headers.sort();
+    for (k, v) in headers {
+        body.push_str(&format!("\t{k}={v}  \n"));
+    }
+    body.push_str("\nRequest Body:\n");
+    if req.body.is_empty() {
+        body.push_str("\t-no body in request-\n\n");
+    } else {
+        body.push_str(&req.body);
+        body.push_str("\n\n");
+    }
+    let head = req.method == "HEAD";
+    let response = Response {
+        status: 200,
+        reason: reason(200),
+        headers: vec![
+            ("Date".into(), http_date(ctx.now)),
+            ("Content-Type".into(), "text/plain".into()),
+            ("Transfer-Encoding".into(), "chunked".into()),
+            ("Connection".into(), "keep-alive".into()),
+            ("Server".into(), "echoserver".into()),
+        ],
+        body: if head { String::new() } else { body },
+    };
+    let sent = response.body.len();
+    Served { log: vec![nginx_access_line(ctx, req, 200, sent, false)], response }
+}
+
+/// Canonical MIME header key, as Go's textproto writes it (`user-agent` → `User-Agent`).
+fn canonical_header(k: &str) -> String {
+    k.split('-')
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// jmalloc/echo-server cmd/echo-server/main.go: the request echoed after
+/// "Request served by <hostname>".
+fn jmalloc(ctx: &ServeCtx, req: &Request) -> Served {
+    let send_hostname = ctx.env.iter().find(|(k, _)| k == "SEND_SERVER_HOSTNAME").is_none_or(|(_, v)| v != "false") && req.header("X-Send-Server-Hostname") != Some("false");
+    let mut body = String::new();
+    if send_hostname {
+        body.push_str(&format!("Request served by {}\n\n", ctx.hostname));
+    }
+    body.push_str(&format!("{}\n\n", req.request_line()));
+    body.push_str(&format!("Host: {}\n", req.header("Host").unwrap_or("")));
+    let mut headers: Vec<(String, String)> = req.headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("host")).map(|(k, v)| (canonical_header(k), v.clone())).collect();
+    headers.sort_by(|a, b| a.0.cmp(&b.0));
+    for (k, v) in headers {
+        body.push_str(&format!("{k}: {v}\n"));
+    }
+    if !req.body.is_empty() {
+        body.push('\n');
+        body.push_str(&req.body);
+    }
+    let head = req.method == "HEAD";
+    let response = Response {
+        status: 200,
+        reason: reason(200),
+        headers: vec![("Content-Type".into(), "text/plain".into()), ("Date".into(), http_date(ctx.now)), ("Content-Length".into(), body.len().to_string())],
+        body: if head { String::new() } else { body },
+    };
+    Served { log: vec![format!("{}:{} | {} {}", ctx.client_ip, ctx.client_port, req.method, req.target)], response }
+}
+
+/// The hello-app sample (Go): three lines of text.
+fn hello_app(ctx: &ServeCtx, req: &Request) -> Served {
+    let body = format!("Hello, world!\nVersion: 1.0.0\nHostname: {}\n", ctx.hostname);
+    let response = Response {
+        status: 200,
+        reason: reason(200),
+        headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into()), ("Date".into(), http_date(ctx.now)), ("Content-Length".into(), body.len().to_string())],
+        body: if req.method == "HEAD" { String::new() } else { body },
+    };
+    Served { log: vec![format!("{} Serving request: {}", ctx.now.strftime("%Y/%m/%d %H:%M:%S"), req.path())], response }
+}
