@@ -33,4 +33,6 @@ web/node_modules/.bin/wasm-opt -Oz static/pkg/web_bg.wasm -o static/pkg/web_bg.w
 rm -f static/pkg/.gitignore
 # The JS boundary (xterm.js; Monaco as a lazily loaded chunk).
 (cd web && node build.mjs)
+# The editor's field completion, read from the API types by the native CLI.
+cargo run --release --quiet -p cli -- fields > static/dist/k8s-fields.json
 echo "built static/ ($(du -k static/pkg/web_bg.wasm | cut -f1) KiB wasm)"

@@ -57,9 +57,19 @@ export async function open(page, url, timeout = 20000) {
  * busy machine.
  */
 export async function warmUp(browser, url) {
-  const page = await newPage(browser);
-  await open(page, url, 120000);
-  await page.context().close();
+  for (let attempt = 1; ; attempt++) {
+    const page = await newPage(browser);
+    try {
+      await open(page, url, 60000);
+      await page.context().close();
+      return;
+    } catch (e) {
+      const state = await page.evaluate(() => `${document.readyState} ${document.documentElement.outerHTML.slice(0, 200)}`).catch((x) => String(x));
+      console.log(`warm-up load ${attempt} failed: ${e.message.split('\n')[0]}; page: ${state}; errors: ${page.errors}`);
+      await page.context().close();
+      if (attempt === 3) throw e;
+    }
+  }
 }
 
 export async function type(page, text) {

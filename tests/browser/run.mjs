@@ -57,6 +57,28 @@ const tests = {
     await screenshot(page, '03-editor-marker');
   },
 
+  async 'the editor completes field names from the API types'(browser, url) {
+    const page = await newPage(browser);
+    await open(page, url);
+    await page.waitForSelector('button.apply:not([disabled])', { timeout: 20000 });
+    const cases = [
+      ['apiVersion: apps/v1\nkind: Deployment\nspec:\n  repl', ['replicas']],
+      ['apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        ima', ['image', 'imagePullPolicy']],
+      ['apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - ', ['args', 'command', 'env', 'image']],
+    ];
+    for (const [text, want] of cases) {
+      await page.evaluate((t) => globalThis.kubeplayBoundary.editorSetText(t), text);
+      await page.click('.editor .view-lines');
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('Control+Space');
+      await page.waitForSelector('.suggest-widget.visible .monaco-list-row', { timeout: 5000 });
+      const labels = await page.$$eval('.suggest-widget.visible .monaco-list-row .label-name', (els) => els.map((e) => e.textContent));
+      for (const w of want) assert.ok(labels.includes(w), `${w} not offered for ${JSON.stringify(text)}: ${labels}`);
+      await page.keyboard.press('Escape');
+    }
+    await screenshot(page, '03b-editor-completion');
+  },
+
   async 'pause stops the clock and play resumes it'(browser, url) {
     const page = await newPage(browser);
     await open(page, url);

@@ -7,6 +7,7 @@
 pub mod duration;
 pub mod errors;
 pub mod field;
+pub mod fields;
 pub mod kinds;
 pub mod meta;
 pub mod names;

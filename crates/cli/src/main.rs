@@ -26,6 +26,9 @@
 //! kubeplay replay LINK [--hash]
 //! ```
 //! Replays a share link natively: the terminal text, and the state hash.
+//!
+//! `kubeplay fields` prints the served kinds' field trees as JSON (the
+//! editor's completion data).
 
 use apimachinery::SignedDuration;
 use shell::Shell;
@@ -208,6 +211,11 @@ fn replay(argv: Vec<String>) -> i32 {
 
 fn main() {
     let mut argv = std::env::args().skip(1).peekable();
+    if argv.peek().map(String::as_str) == Some("fields") {
+        // The editor's completion data (scripts/build-web.sh writes it to static/dist).
+        println!("{}", apimachinery::fields::field_trees());
+        return;
+    }
     if argv.peek().map(String::as_str) == Some("replay") {
         let rest: Vec<String> = argv.skip(1).collect();
         std::process::exit(replay(rest));

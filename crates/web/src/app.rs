@@ -101,10 +101,8 @@ pub struct Ui {
     pub active_file: String,
     pub markers: Rc<Vec<Marker>>,
     pub editor_loaded: bool,
-    last_saved: f64,
     last_view: f64,
     last_panel: f64,
-    saved_entries: String,
 }
 
 pub enum Action {
@@ -146,10 +144,8 @@ impl Ui {
             active_file: STARTER_FILE.to_string(),
             markers: Rc::default(),
             editor_loaded: false,
-            last_saved: 0.0,
             last_view: 0.0,
             last_panel: 0.0,
-            saved_entries: String::new(),
         };
         ui.read_all();
         ui
@@ -206,6 +202,7 @@ impl Reducible for Ui {
         let mut ui = (*self).clone();
         match action {
             Action::Frame(now) => {
+                autosave(now, false);
                 let (revision, clock, paused) = with_pg(|pg| (pg.revision(), pg.clock_text(), pg.paused()));
                 let stale = ui.pulses.iter().any(|(t0, _, _)| now - t0 > PULSE_MS);
                 // The views are rebuilt at most every VIEW_MS: a busy
@@ -234,16 +231,6 @@ impl Reducible for Ui {
                     ui.clock = clock;
                     ui.paused = paused;
                     ui.pulses = Rc::new(ui.pulses.iter().filter(|(t0, _, _)| now - t0 <= PULSE_MS).cloned().collect());
-                }
-                if now - ui.last_saved > AUTOSAVE_MS {
-                    ui.last_saved = now;
-                    let fragment = with_pg(|pg| pg.share_fragment());
-                    if fragment != ui.saved_entries {
-                        if let Some(s) = storage() {
-                            let _ = s.set_item(STORAGE_SESSION, &fragment);
-                        }
-                        ui.saved_entries = fragment;
-                    }
                 }
             }
             Action::Refresh => ui.read_all(),
@@ -322,6 +309,30 @@ fn strip_hash(window: &web_sys::Window) -> String {
     format!("{}{}", l.pathname().unwrap_or_default(), l.search().unwrap_or_default())
 }
 
+thread_local! {
+    /// When the session was last saved (real ms) and what was saved.
+    static SAVED: RefCell<(f64, String)> = const { RefCell::new((f64::NEG_INFINITY, String::new())) };
+}
+
+/// Saves the session to localStorage at most every AUTOSAVE_MS (or now,
+/// after a command), when it changed.
+fn autosave(now: f64, force: bool) {
+    SAVED.with(|saved| {
+        let mut saved = saved.borrow_mut();
+        if !force && now - saved.0 < AUTOSAVE_MS {
+            return;
+        }
+        saved.0 = now;
+        let fragment = with_pg(|pg| pg.share_fragment());
+        if fragment != saved.1 {
+            if let Some(s) = storage() {
+                let _ = s.set_item(STORAGE_SESSION, &fragment);
+            }
+            saved.1 = fragment;
+        }
+    });
+}
+
 /// Saves dirty editor buffers into the shell's filesystem (logged), as a
 /// save before running a command.
 fn flush_buffers() {
@@ -387,6 +398,9 @@ pub fn app() -> Html {
                     }
                     let out = with_pg(|pg| pg.input(&data));
                     js::terminal_write(&out);
+                    if data.contains('\r') || data.contains('\x03') {
+                        autosave(now_ms(), true);
+                    }
                     d.dispatch(Action::Frame(now_ms()));
                 });
                 let on_resize = Closure::<dyn FnMut(u32)>::new(move |cols: u32| with_pg(|pg| pg.resize(cols as usize)));
@@ -708,6 +722,7 @@ fn apply_active(d: &UseReducerDispatcher<Ui>) {
         markers = locate::markers_for_errors(&text, &out);
     }
     show_markers(&markers);
+    autosave(now_ms(), true);
     d.dispatch(Action::Markers(markers));
     d.dispatch(Action::Refresh);
 }
