@@ -53,8 +53,8 @@ pub fn run(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Res
     Ok(Some(Box::new(RolloutStatus { namespace: ns, names: status_of, watch: args.get("watch") != Some("false"), limit, current: None })))
 }
 
-fn deployment(ctx: &Ctx, ns: &str, name: &str) -> Result<Deployment, CmdError> {
-    match &*ctx.world.api().get(Kind::Deployment, ns, name)? {
+fn deployment(world: &world::World, ns: &str, name: &str) -> Result<Deployment, CmdError> {
+    match &*world.api().get(Kind::Deployment, ns, name)? {
         Object::Deployment(d) => Ok(d.clone()),
         _ => unreachable!("the store keys objects by kind"),
     }
@@ -119,10 +119,7 @@ impl RolloutStatus {
         loop {
             let Some((name, since, deadline)) = self.current.clone() else {
                 let Some(name) = self.names.pop_front() else { return Ok(true) };
-                let d = match &*world.api().get(Kind::Deployment, &self.namespace, &name)? {
-                    Object::Deployment(d) => d.clone(),
-                    _ => unreachable!("the store keys objects by kind"),
-                };
+                let d = deployment(world, &self.namespace, &name)?;
                 let (msg, done) = status_message(&d)?;
                 out.out(&msg);
                 if !done && self.watch {
@@ -216,7 +213,7 @@ fn revision_of(rs: &ReplicaSet) -> i64 {
 }
 
 fn history(ctx: &mut Ctx, args: &Args, ns: &str, name: &str, out: &mut Output) -> Result<(), CmdError> {
-    let d = deployment(ctx, ns, name)?;
+    let d = deployment(ctx.world, ns, name)?;
     let mut rss = owned_replica_sets(ctx, &d);
     rss.sort_by_key(revision_of);
     let head = crate::object_ref(Kind::Deployment, name);
@@ -260,7 +257,7 @@ const SKIP_ANNOTATIONS: &[&str] = &[
 ];
 
 fn undo(ctx: &mut Ctx, args: &Args, ns: &str, name: &str, out: &mut Output) -> Result<(), CmdError> {
-    let d = deployment(ctx, ns, name)?;
+    let d = deployment(ctx.world, ns, name)?;
     let to: i64 = args.get("to-revision").and_then(|r| r.parse().ok()).unwrap_or(0);
     let mut rss = owned_replica_sets(ctx, &d);
     rss.sort_by_key(revision_of);
@@ -312,7 +309,7 @@ fn undo(ctx: &mut Ctx, args: &Args, ns: &str, name: &str, out: &mut Output) -> R
 }
 
 fn pause(ctx: &mut Ctx, ns: &str, name: &str, pause: bool, out: &mut Output) -> Result<(), CmdError> {
-    let d = deployment(ctx, ns, name)?;
+    let d = deployment(ctx.world, ns, name)?;
     let paused = d.spec.paused == Some(true);
     if paused == pause {
         return Err(CmdError::msg(format!("deployments.apps \"{name}\" is {}", if pause { "already paused" } else { "not paused" })));
@@ -325,7 +322,7 @@ fn pause(ctx: &mut Ctx, ns: &str, name: &str, pause: bool, out: &mut Output) -> 
 }
 
 fn restart(ctx: &mut Ctx, ns: &str, name: &str, out: &mut Output) -> Result<(), CmdError> {
-    deployment(ctx, ns, name)?;
+    deployment(ctx.world, ns, name)?;
     // kubectl stamps its own clock; here the world's clock is everyone's clock.
     let now = ctx.world.now().to_string();
     let patch = json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": now}}}}});

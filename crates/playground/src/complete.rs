@@ -135,10 +135,7 @@ fn namespace_of(words: &[&str], sh: &Shell) -> String {
 
 /// Paths in the shell's filesystem; directories end with `/`.
 fn files(word: &str, sh: &Shell) -> Vec<String> {
-    let (dir_part, _) = match word.rfind('/') {
-        Some(i) => (&word[..=i], &word[i + 1..]),
-        None => ("", word),
-    };
+    let dir_part = word.rfind('/').map_or("", |i| &word[..=i]);
     let dir = shell::vfs::normalize(&sh.cwd, if dir_part.is_empty() { "." } else { dir_part });
     let Some(entries) = sh.fs.list(&dir) else { return vec![] };
     entries

@@ -197,8 +197,7 @@ impl Playground {
             // a command that starts a job makes the rest type-ahead.
             let cut = rest.find(['\r', '\n']).map_or(rest.len(), |i| if rest[i..].starts_with("\r\n") { i + 2 } else { i + 1 });
             let chunk: String = rest.drain(..cut).collect();
-            let history = self.shell.history.clone();
-            let actions = self.editor.feed(&chunk, &history);
+            let actions = self.editor.feed(&chunk, &self.shell.history);
             let mut redraw = true;
             for a in actions {
                 match a {
@@ -214,8 +213,9 @@ impl Playground {
                         redraw = false;
                     }
                     Action::ClearScreen => {
+                        // The prompt is now on the top row: nothing to move up.
                         out.push_str("\x1b[H\x1b[2J");
-                        self.editor_redraw_from_top();
+                        self.editor.reset_rows();
                     }
                     Action::Complete { again } => out.push_str(&self.complete(again)),
                     Action::EndOfInput => {}
@@ -231,13 +231,6 @@ impl Playground {
             }
         }
         out
-    }
-
-    fn editor_redraw_from_top(&mut self) {
-        // After a clear the prompt is on the top row: nothing to move up.
-        let prompt = self.current_prompt();
-        let _ = self.editor.redraw(&prompt, self.cols);
-        self.editor.reset_rows();
     }
 
     /// Enter on a line: more input needed (`\`, heredoc), or run it.

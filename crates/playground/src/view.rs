@@ -3,7 +3,7 @@
 //! pod's scheduling table. Everything here is read from the API server and
 //! the scheduler as a client would see it; nothing is invented for show.
 
-use apimachinery::k8s_openapi::api::core::v1::{Endpoints, Event, Node, Pod, Service};
+use apimachinery::k8s_openapi::api::core::v1::{Endpoints, Event, Node, Pod};
 use apimachinery::selector::Selector;
 use apimachinery::{Kind, Object, Timestamp};
 use apiserver::printers;
@@ -159,7 +159,6 @@ impl ClusterView {
                 endpoints: endpoints_of(world, o.namespace(), o.name()),
             });
         }
-        let _ = Service::default;
         view
     }
 }
@@ -220,15 +219,18 @@ pub struct Pulse {
 /// the controller manager's, anything else the user's.
 pub fn pulses_since(world: &World, since: u64, limit: usize) -> Vec<Pulse> {
     let Ok(events) = world.api().store().events_since(since) else { return vec![] };
+    let shown = |e: &&store::WatchEvent| {
+        let kind = e.object.kind();
+        // Not drawn: events, leases, endpoints, node heartbeats.
+        !matches!(kind, Kind::Event | Kind::Lease | Kind::Endpoints | Kind::EndpointSlice) && !(kind == Kind::Node && e.event_type == store::EventType::Modified)
+    };
+    let mut events: Vec<&store::WatchEvent> = events.filter(shown).collect();
+    // Each change makes at least one pulse: only the newest `limit` changes
+    // can contribute (after a fast-forward there may be thousands).
+    events.drain(..events.len().saturating_sub(limit));
     let mut out = vec![];
     for e in events {
         let kind = e.object.kind();
-        if matches!(kind, Kind::Event | Kind::Lease | Kind::Endpoints | Kind::EndpointSlice) {
-            continue;
-        }
-        if kind == Kind::Node && e.event_type == store::EventType::Modified {
-            continue; // heartbeats
-        }
         let what = format!("{}/{}", kind.info().singular, e.object.name());
         let (writer, label, then) = match (&*e.object, e.prev.as_deref()) {
             (Object::Pod(p), prev) => pod_change(p, prev.and_then(|o| o.as_typed::<Pod>()), &e.event_type),

@@ -380,12 +380,9 @@ impl Shell {
                 return PipeEnd::Done { status: ran.status, exit: true };
             }
             status = ran.status;
-            match self.after_stage(cmd, ran, i + 1 == cmds.len(), terminal) {
-                (s, next) => {
-                    status = s.unwrap_or(status);
-                    input = next;
-                }
-            }
+            let (s, next) = self.after_stage(cmd, ran, i + 1 == cmds.len(), terminal);
+            status = s.unwrap_or(status);
+            input = next;
         }
         PipeEnd::Done { status, exit: false }
     }
@@ -446,11 +443,11 @@ impl Shell {
         let out = std::mem::take(&mut job.out);
         let mut status = out.code;
         if job.stream {
-            if !job.partial.is_empty() {
+            // The filters see the last unfinished line (only filters hold
+            // one back) and give the pipeline its status.
+            if !job.tail.is_empty() {
                 let rest = std::mem::take(&mut job.partial);
-                status = if job.tail.is_empty() { status } else { self.run_tail(&job.tail, rest, text) };
-            } else if !job.tail.is_empty() {
-                status = self.run_tail(&job.tail, String::new(), text);
+                status = self.run_tail(&job.tail, rest, text);
             }
         } else {
             let ran = Ran { stdout: out.stdout, stderr: out.stderr, status };

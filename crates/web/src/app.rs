@@ -12,7 +12,6 @@ use playground::view::{self, ClusterView, Pulse};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
@@ -147,7 +146,9 @@ impl Ui {
             last_view: 0.0,
             last_panel: 0.0,
         };
-        ui.read_all();
+        // The state hash waits for the first user action: it serialises
+        // the whole store, and start-up is on the way to a usable terminal.
+        ui.read_views();
         ui
     }
 
@@ -168,12 +169,17 @@ impl Ui {
             self.revision = pg.revision();
             self.view = Rc::new(ClusterView::read(&pg.shell.world));
             self.events = Rc::new(view::recent_events(&pg.shell.world, EVENTS_SHOWN));
-            let mut files = pg.home_files();
-            BUFFERS.with(|b| files.extend(b.borrow().keys().cloned()));
-            files.sort();
-            files.dedup();
-            self.files = files;
         });
+        self.read_files();
+    }
+
+    /// The editor's tabs: the home directory's files and unsaved buffers.
+    fn read_files(&mut self) {
+        let mut files = with_pg(|pg| pg.home_files());
+        BUFFERS.with(|b| files.extend(b.borrow().keys().cloned()));
+        files.sort();
+        files.dedup();
+        self.files = files;
     }
 
     fn read_panel(&mut self) {
@@ -262,7 +268,7 @@ impl Reducible for Ui {
             Action::Notice(n) => ui.notice = n,
             Action::OpenFile(path) => {
                 ui.active_file = path;
-                ui.read_all();
+                ui.read_files();
             }
             Action::Markers(m) => ui.markers = Rc::new(m),
             Action::EditorLoaded => ui.editor_loaded = true,
@@ -516,7 +522,6 @@ pub fn app() -> Html {
         let theme = ui.theme;
         Callback::from(move |_: MouseEvent| load_editor(&editor_ref, &d, theme))
     };
-    ACTIVE.with(|a| *a.borrow_mut() = ui.active_file.clone());
     let apply = {
         let d = ui.dispatcher();
         Callback::from(move |_: MouseEvent| apply_active(&d))
@@ -531,12 +536,7 @@ pub fn app() -> Html {
             .map(|f| {
                 let d = ui.dispatcher();
                 let path = f.clone();
-                let onclick = Callback::from(move |_: MouseEvent| {
-                    ACTIVE.with(|a| *a.borrow_mut() = path.clone());
-                    js::editor_set_text(&editor_text_of(&path));
-                    show_markers(&locate::check_manifest(&editor_text_of(&path)));
-                    d.dispatch(Action::OpenFile(path.clone()));
-                });
+                let onclick = Callback::from(move |_: MouseEvent| open_file(path.clone(), &d));
                 let class = if f == ui.active_file { "tab active" } else { "tab" };
                 html! { <button {class} {onclick}>{ base_name(&f) }</button> }
             })
@@ -555,9 +555,7 @@ pub fn app() -> Html {
             BUFFERS.with(|b| {
                 b.borrow_mut().entry(path.clone()).or_default();
             });
-            ACTIVE.with(|a| *a.borrow_mut() = path.clone());
-            js::editor_set_text(&editor_text_of(&path));
-            d.dispatch(Action::OpenFile(path));
+            open_file(path, &d);
         })
     };
 
@@ -677,6 +675,16 @@ thread_local! {
     static ACTIVE: RefCell<String> = RefCell::new(STARTER_FILE.to_string());
 }
 
+/// Makes `path` the editor's tab: its text (unsaved buffer, file, or the
+/// starter) and its markers.
+fn open_file(path: String, d: &UseReducerDispatcher<Ui>) {
+    ACTIVE.with(|a| *a.borrow_mut() = path.clone());
+    let text = editor_text_of(&path);
+    js::editor_set_text(&text);
+    show_markers(&locate::check_manifest(&text));
+    d.dispatch(Action::OpenFile(path));
+}
+
 /// Mounts Monaco in the editor pane (once; later calls do nothing).
 fn load_editor(editor_ref: &NodeRef, d: &UseReducerDispatcher<Ui>, theme: Theme) {
     let Some(el) = editor_ref.cast::<web_sys::Element>() else { return };
@@ -793,7 +801,6 @@ fn start_frames(dispatcher: UseReducerDispatcher<Ui>) {
         FRAME.with(|f| *f.borrow_mut() = Some(handle));
     }
     schedule(dispatcher, last);
-    let _ = JsCast::dyn_ref::<web_sys::Element>(&JsValue::NULL);
 }
 
 pub fn state_hash() -> String {
