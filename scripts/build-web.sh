@@ -26,9 +26,10 @@ fi
 
 # The core and the UI, size-optimised (profile.small in Cargo.toml).
 wasm-pack --quiet build crates/web --profile small --target web --out-dir ../../static/pkg --no-typescript --no-pack --no-opt
-# Keep the unoptimised build: its name section tells where the bytes go
-# (tests/browser/bench.mjs reports it).
-mkdir -p target/web && cp static/pkg/web_bg.wasm target/web/web_bg.names.wasm
+# The same optimisation once more keeping the name section (-g): it tells
+# where the bytes go (tests/browser/wasm-size.mjs, reported by the bench).
+mkdir -p target/web
+web/node_modules/.bin/wasm-opt -Oz -g static/pkg/web_bg.wasm -o target/web/web_bg.opt-names.wasm
 web/node_modules/.bin/wasm-opt -Oz static/pkg/web_bg.wasm -o static/pkg/web_bg.wasm
 rm -f static/pkg/.gitignore
 # The JS boundary (xterm.js; Monaco as a lazily loaded chunk).

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { crateSizes } from './wasm-size.mjs';
+import { wasmBreakdown } from './wasm-size.mjs';
 import { ROOT, startServer, launch, newPage, open, warmUp, type, waitForTerminal } from './lib.mjs';
 
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
@@ -67,10 +67,8 @@ server.stop();
 console.log('| benchmark | result | goal |\n|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 
-// Where the wasm's bytes go, scaled to the shipped (optimised) size.
-const shipped = fs.statSync(path.join(ROOT, 'static/pkg/web_bg.wasm')).size;
-const { total, groups } = crateSizes(path.join(ROOT, 'target/web/web_bg.names.wasm'));
-console.log('\n| crate (code of functions named after it) | share | ≈ KiB of the shipped wasm |\n|---|---|---|');
-for (const [crate, size] of groups.slice(0, 20)) {
-  console.log(`| ${crate} | ${(100 * size / total).toFixed(1)} % | ${Math.round(shipped * size / total / 1024)} |`);
+// Where the wasm's bytes go: each class of functions gzipped on its own.
+console.log('\n| functions | KiB raw | KiB gzip |\n|---|---|---|');
+for (const [c, raw, gz] of wasmBreakdown(path.join(ROOT, 'target/web/web_bg.opt-names.wasm'))) {
+  console.log(`| ${c} | ${Math.round(raw / 1024)} | ${Math.round(gz / 1024)} |`);
 }

@@ -1,7 +1,10 @@
-// Where the wasm's bytes go: function body sizes of the unoptimised build
-// (which keeps its name section), grouped by crate. wasm-opt -Oz shrinks
-// everything by roughly the same factor, so the shares carry over.
+// Where the wasm's bytes go. scripts/build-web.sh keeps the optimised
+// build with its name section (target/web/web_bg.opt-names.wasm: the same
+// `wasm-opt -Oz` run with `-g`); each function body is classified by its
+// name, and each class is gzipped on its own, so the table says how many
+// compressed KiB a class costs.
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 
 function leb(b, i) {
   let r = 0, s = 0, x;
@@ -9,7 +12,8 @@ function leb(b, i) {
   return [r, i];
 }
 
-export function crateSizes(file) {
+/// Function bodies of the code section with their names (name section).
+function functions(file) {
   const data = fs.readFileSync(file);
   let i = 8, imports = 0, code = null;
   const names = new Map();
@@ -44,15 +48,52 @@ export function crateSizes(file) {
     }
     i = end;
   }
-  const groups = new Map();
-  let total = 0, n, j = code[0];
+  const out = [];
+  let n, j = code[0];
   [n, j] = leb(data, j);
   for (let f = 0; f < n; f++) {
-    let size; [size, j] = leb(data, j); j += size; total += size;
-    const name = names.get(imports + f) || '?';
-    const m = name.match(/^(?:[<_&\s]|mut |dyn )*([A-Za-z0-9_]+)/);
-    const crate = m ? m[1] : '?';
-    groups.set(crate, (groups.get(crate) || 0) + size);
+    let size; [size, j] = leb(data, j);
+    out.push([names.get(imports + f) || '?', data.subarray(j, j + size)]);
+    j += size;
   }
-  return { total, groups: [...groups.entries()].sort((a, b) => b[1] - a[1]) };
+  return out;
+}
+
+const OURS = ['kubectl', 'apiserver', 'controllers', 'kubelet', 'scheduler', 'world', 'network', 'shell', 'playground', 'apimachinery', 'store', 'client'];
+
+export function classify(name) {
+  if (/k8s_openapi/.test(name) && /serde|Deserializ|Serializ|Visitor/.test(name)) return 'Serialize/Deserialize of the API types (k8s-openapi × serde_json)';
+  if (/serde_saphyr|granit_parser|annotate_snippets/.test(name)) return 'YAML parser (serde-saphyr, granit-parser, annotate-snippets)';
+  if (/serde_json|serde_core|^<?serde::/.test(name)) return 'serde_json + serde (Value, parser, printer)';
+  if (/alloc::collections::btree/.test(name)) return 'BTreeMap/BTreeSet, one copy per key/value type';
+  if (/core::slice::sort/.test(name)) return 'sorting, one copy per element type';
+  if (/k8s_openapi/.test(name)) return 'Clone/Drop/Eq of the API types';
+  if (/^<?(jiff|jiff_core)/.test(name)) return 'jiff (timestamps)';
+  if (/^<?(yew|web_sys|js_sys|wasm_bindgen|gloo|web::|implicit_clone|tracing|slab|indexmap|hashbrown|prokio)/.test(name)) return 'UI: yew, web-sys, wasm-bindgen, the web crate';
+  const m = name.match(/^(?:[<_&\s]|mut |dyn )*([A-Za-z0-9_]+)/);
+  const crate = m ? m[1] : '?';
+  if (OURS.includes(crate)) return `kubeplay: ${crate}`;
+  return 'std and small crates (fmt, Vec, String, iterators, drop glue, …)';
+}
+
+/// [[class, raw bytes, gzip bytes]], largest gzip first.
+export function wasmBreakdown(file) {
+  const groups = new Map();
+  for (const [name, body] of functions(file)) {
+    const c = classify(name);
+    if (!groups.has(c)) groups.set(c, []);
+    groups.get(c).push(body);
+  }
+  const rows = [];
+  for (const [c, bodies] of groups) {
+    const buf = Buffer.concat(bodies);
+    rows.push([c, buf.length, zlib.gzipSync(buf, { level: 9 }).length]);
+  }
+  return rows.sort((a, b) => b[2] - a[2]);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const [c, raw, gz] of wasmBreakdown(process.argv[2] || 'target/web/web_bg.opt-names.wasm')) {
+    console.log(`| ${c} | ${Math.round(raw / 1024)} | ${Math.round(gz / 1024)} |`);
+  }
 }

@@ -14,6 +14,7 @@ pub mod names;
 pub mod quantity;
 pub mod rng;
 pub mod selector;
+pub mod sort;
 pub mod typed;
 pub mod yaml;
 

@@ -46,7 +46,7 @@ impl Requirement {
 impl fmt::Display for Requirement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut sorted = self.values.clone();
-        sorted.sort();
+        crate::sort::sort(&mut sorted);
         match self.op {
             Op::Equals => write!(f, "{}={}", self.key, sorted.join(",")),
             Op::DoubleEquals => write!(f, "{}=={}", self.key, sorted.join(",")),
@@ -104,7 +104,7 @@ impl Selector {
             };
             requirements.push(Requirement { key: expr.key.clone(), op, values });
         }
-        requirements.sort_by(|a, b| a.key.cmp(&b.key));
+        crate::sort::sort_by(&mut requirements, |a, b| a.key.cmp(&b.key));
         Ok(Selector { requirements, nothing: false })
     }
 
@@ -126,7 +126,7 @@ impl Selector {
                 return Err(format!("found '{}', expected: ',' or 'end of string'", p.rest_token()));
             }
         }
-        requirements.sort_by(|a, b| a.key.cmp(&b.key));
+        crate::sort::sort_by(&mut requirements, |a, b| a.key.cmp(&b.key));
         Ok(Selector { requirements, nothing: false })
     }
 }

@@ -66,15 +66,13 @@ fn convert_error(e: serde_saphyr::Error, text: &str) -> YamlError {
             _ => YamlError { line: None, message: "document is too large".into() },
         };
     }
-    let raw = e.to_string();
-    let (mut line, mut message) = match raw.find(" at line ") {
-        Some(idx) => {
-            let digits: String = raw[idx + 9..].chars().take_while(|c| c.is_ascii_digit()).collect();
-            (digits.parse().ok(), raw[..idx].to_string())
-        }
-        None => (None, raw.clone()),
-    };
-    message = message.lines().next().unwrap_or("").trim().trim_end_matches(':').to_string();
+    // The message and the location, not `Display`: rendering would link
+    // serde-saphyr's snippet renderer (annotate-snippets, ~60 KB of wasm).
+    use serde_saphyr::MessageFormatter;
+    let e = e.without_snippet();
+    let mut line = e.location().map(|l| l.line() as usize).filter(|l| *l > 0);
+    let raw = serde_saphyr::DefaultMessageFormatter.format_message(e);
+    let mut message = raw.lines().next().unwrap_or("").trim().trim_end_matches(':').to_string();
     // The line after the last one: where go-yaml reports an unexpected end.
     let eof_line = text.matches('\n').count() + 1;
     if message.contains("budget breached") || message.contains("recursion limit exceeded") {

@@ -205,7 +205,7 @@ fn strategic_merge(doc: &mut Value, patch: &Map<String, Value>, parents: &[Strin
                     None => Some(o.clone()) == id,
                 }).unwrap_or(usize::MAX)
             };
-            list.sort_by_key(|x| rank(x));
+            apimachinery::sort::sort_by_key(list, |x| rank(x));
         }
     }
 }

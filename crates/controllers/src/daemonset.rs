@@ -325,7 +325,7 @@ impl Controller for DaemonSetController {
                             running.push(p);
                         }
                     }
-                    running.sort_by(|a, b| util::created(&a.metadata).cmp(&util::created(&b.metadata)).then_with(|| name_of(&a.metadata).cmp(name_of(&b.metadata))));
+                    apimachinery::sort::sort_by(&mut running, |a, b| util::created(&a.metadata).cmp(&util::created(&b.metadata)).then_with(|| name_of(&a.metadata).cmp(name_of(&b.metadata))));
                     to_delete.extend(running.iter().skip(1));
                 } else {
                     to_delete.extend(live);

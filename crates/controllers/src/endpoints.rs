@@ -133,7 +133,7 @@ pub fn repack_subsets(entries: Vec<(EndpointAddress, bool, Vec<EndpointPort>)>) 
     type Group = (Vec<EndpointPort>, Vec<EndpointAddress>, Vec<EndpointAddress>);
     let mut groups: BTreeMap<PortKey, Group> = BTreeMap::new();
     for ((_, _, ready), (addr, mut ports)) in per_address {
-        ports.sort_by_key(|a| (a.name.clone().unwrap_or_default(), a.port));
+        apimachinery::sort::sort_by_key(&mut ports, |a| (a.name.clone().unwrap_or_default(), a.port));
         let g = groups.entry(key_of(&ports)).or_insert_with(|| (ports.clone(), vec![], vec![]));
         if ready { g.1.push(addr) } else { g.2.push(addr) }
     }

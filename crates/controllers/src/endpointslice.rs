@@ -135,7 +135,7 @@ impl Controller for EndpointSliceController {
                 l.get(SERVICE_NAME_LABEL) == Some(&key.name) && l.get(MANAGED_BY_LABEL).map(String::as_str) == Some(MANAGED_BY)
             })
             .collect();
-        existing.sort_by(|a, b| util::created(&a.metadata).cmp(&util::created(&b.metadata)).then_with(|| name_of(&a.metadata).cmp(name_of(&b.metadata))));
+        apimachinery::sort::sort_by(&mut existing, |a, b| util::created(&a.metadata).cmp(&util::created(&b.metadata)).then_with(|| name_of(&a.metadata).cmp(name_of(&b.metadata))));
         let labels = Self::labels(&svc);
         let mut wanted: Vec<WantedSlice> = vec![];
         let desired = Self::desired(api, &svc);

@@ -513,7 +513,7 @@ impl ReplicaSetController {
                 writes.push((name, e.pod(), true));
             }
         }
-        writes.sort_by(|a, b| a.0.cmp(b.0));
+        apimachinery::sort::sort_by(&mut writes, |a, b| a.0.cmp(b.0));
         for (_, pod, adopt) in writes {
             let mut p = pod.clone();
             if adopt {
@@ -591,7 +591,7 @@ pub(crate) fn pods_to_delete<'a>(active: &[ActivePod<'a>], related_on_node: &BTr
         return active.iter().map(|p| p.name).collect();
     }
     let mut ranked: Vec<(i32, ActivePod)> = active.iter().map(|p| (related_on_node.get(util::pod_node(p.pod())).copied().unwrap_or(0), *p)).collect();
-    ranked.sort_by(|a, b| {
+    apimachinery::sort::sort_by(&mut ranked, |a, b| {
         if less(a, b, now) {
             std::cmp::Ordering::Less
         } else if less(b, a, now) {

@@ -32,7 +32,7 @@ pub fn resolve_kind(arg: &str) -> Result<Kind, CmdError> {
 pub fn category_all() -> Vec<Kind> {
     let mut v: Vec<&KindInfo> = apimachinery::kinds::KINDS.iter().filter(|k| k.categories.contains(&"all")).collect();
     // Discovery lists core v1 first, then groups alphabetically; inside a group, resources alphabetically.
-    v.sort_by(|a, b| (!a.group.is_empty(), a.group, a.plural).cmp(&(!b.group.is_empty(), b.group, b.plural)));
+    apimachinery::sort::sort_by(&mut v, |a, b| (!a.group.is_empty(), a.group, a.plural).cmp(&(!b.group.is_empty(), b.group, b.plural)));
     v.into_iter().map(|k| k.kind).collect()
 }
 

@@ -101,7 +101,7 @@ pub(crate) fn first_pods(ctx: &Ctx, namespace: &str, selector: &Selector) -> Vec
         let ready = st.conditions.iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True");
         (!running, !ready, p.metadata.creation_timestamp.as_ref().map(|t| t.0), p.metadata.name.clone())
     };
-    pods.sort_by_key(rank);
+    apimachinery::sort::sort_by_key(&mut pods, rank);
     pods
 }
 

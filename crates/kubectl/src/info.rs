@@ -169,7 +169,7 @@ pub fn api_resources(_ctx: &mut Ctx, args: &Args, out: &mut Output) -> Result<()
         rows.retain(|k| k.namespaced == want);
     }
     // sort.Stable by group; within a group discovery lists resources alphabetically.
-    rows.sort_by(|a, b| (a.group, a.plural).cmp(&(b.group, b.plural)));
+    apimachinery::sort::sort_by(&mut rows, |a, b| (a.group, a.plural).cmp(&(b.group, b.plural)));
     if args.get("output") == Some("name") {
         for k in rows {
             out.outln(&k.qualified_plural());

@@ -215,7 +215,7 @@ fn revision_of(rs: &ReplicaSet) -> i64 {
 fn history(ctx: &mut Ctx, args: &Args, ns: &str, name: &str, out: &mut Output) -> Result<(), CmdError> {
     let d = deployment(ctx.world, ns, name)?;
     let mut rss = owned_replica_sets(ctx, &d);
-    rss.sort_by_key(revision_of);
+    apimachinery::sort::sort_by_key(&mut rss, revision_of);
     let head = crate::object_ref(Kind::Deployment, name);
     if let Some(r) = args.get("revision") {
         let n: i64 = r.parse().map_err(|_| CmdError::msg(format!("invalid argument \"{r}\" for \"--revision\" flag")))?;
@@ -260,7 +260,7 @@ fn undo(ctx: &mut Ctx, args: &Args, ns: &str, name: &str, out: &mut Output) -> R
     let d = deployment(ctx.world, ns, name)?;
     let to: i64 = args.get("to-revision").and_then(|r| r.parse().ok()).unwrap_or(0);
     let mut rss = owned_replica_sets(ctx, &d);
-    rss.sort_by_key(revision_of);
+    apimachinery::sort::sort_by_key(&mut rss, revision_of);
     let target = if to == 0 {
         if rss.len() < 2 {
             return Err(CmdError::msg(format!("no rollout history found for deployment \"{name}\"")));

@@ -328,7 +328,7 @@ impl ImageStore {
             let n = r.normalized();
             if !entry.tags.contains(&n) {
                 entry.tags.push(n);
-                entry.tags.sort();
+                apimachinery::sort::sort(&mut entry.tags);
                 return true;
             }
             return false;
@@ -338,7 +338,7 @@ impl ImageStore {
     /// `status.images`: largest first, at most 50, digest name then tags.
     pub fn node_images(&self) -> Vec<(Vec<String>, u64)> {
         let mut v: Vec<&StoredImage> = self.images.values().collect();
-        v.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then(a.digest_name.cmp(&b.digest_name)));
+        apimachinery::sort::sort_by(&mut v, |a, b| b.size_bytes.cmp(&a.size_bytes).then(a.digest_name.cmp(&b.digest_name)));
         v.into_iter()
             .take(NODE_STATUS_MAX_IMAGES)
             .map(|i| {

@@ -241,7 +241,7 @@ impl Kubelet {
         };
         keys.extend(self.pods.keys().cloned());
         keys.extend(self.statics.iter().map(|s| s.key.clone()));
-        keys.sort();
+        apimachinery::sort::sort(&mut keys);
         keys.dedup();
         for k in keys {
             self.queue.add(k);

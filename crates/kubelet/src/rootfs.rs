@@ -155,7 +155,7 @@ fn env_name(s: &str) -> String {
 /// as faithful). Headless and IP-less services give none.
 pub fn service_env(services: &[&Service]) -> Vec<(String, String)> {
     let mut sorted: Vec<&&Service> = services.iter().collect();
-    sorted.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    apimachinery::sort::sort_by(&mut sorted, |a, b| a.metadata.name.cmp(&b.metadata.name));
     let mut out = vec![];
     for svc in sorted {
         let Some(spec) = &svc.spec else { continue };

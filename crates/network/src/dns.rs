@@ -45,7 +45,7 @@ pub fn ready_addresses(api: &ApiServer, namespace: &str, service: &str, include_
             }
         }
     }
-    out.sort();
+    apimachinery::sort::sort(&mut out);
     out
 }
 

@@ -201,7 +201,7 @@ pub fn ready_endpoints(api: &ApiServer, svc: &Service, port_name: &str) -> Vec<(
             }
         }
     }
-    out.sort_by_key(|(ip, p)| format!("{ip}:{p}"));
+    apimachinery::sort::sort_by_key(&mut out, |(ip, p)| format!("{ip}:{p}"));
     out
 }
 

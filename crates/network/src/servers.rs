@@ -174,7 +174,7 @@ fn echoserver(ctx: &ServeCtx, req: &Request) -> Served {
     body.push_str("\nServer values:\n\tserver_version=nginx: 1.13.3 - lua: 10008\n\nRequest Information:\n");
     body.push_str(&format!("\tclient_address={}\n\tmethod={}\n\treal path={}\n\tquery={}\n\trequest_version=1.1\n\trequest_scheme=http\n\trequest_uri=http://{host}:8080{}\n\nRequest Headers:\n", ctx.client_ip, req.method, req.target, req.query(), req.target));
     let mut headers: Vec<(String, String)> = req.headers.iter().map(|(k, v)| (k.to_lowercase(), v.clone())).collect();
-    headers.sort();
+    apimachinery::sort::sort(&mut headers);
     for (k, v) in headers {
         body.push_str(&format!("\t{k}={v}  \n"));
     }
@@ -227,7 +227,7 @@ fn jmalloc(ctx: &ServeCtx, req: &Request) -> Served {
     body.push_str(&format!("{}\n\n", req.request_line()));
     body.push_str(&format!("Host: {}\n", req.header("Host").unwrap_or("")));
     let mut headers: Vec<(String, String)> = req.headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("host")).map(|(k, v)| (canonical_header(k), v.clone())).collect();
-    headers.sort_by(|a, b| a.0.cmp(&b.0));
+    apimachinery::sort::sort_by(&mut headers, |a, b| a.0.cmp(&b.0));
     for (k, v) in headers {
         body.push_str(&format!("{k}: {v}\n"));
     }

@@ -451,8 +451,8 @@ impl Cache {
             }
             let mut used = node.used_ports.clone();
             let mut want = expected.used_ports.clone();
-            used.sort();
-            want.sort();
+            apimachinery::sort::sort(&mut used);
+            apimachinery::sort::sort(&mut want);
             if used != want {
                 return Err(format!("node {name}: ports {used:?}, expected {want:?}"));
             }

@@ -641,7 +641,7 @@ fn fit_error_message(total: usize, prefilter_msg: Option<&str>, histogram: &BTre
         None => {
             let mut entries: Vec<String> = histogram.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
             // sort.Strings on the whole "<count> <reason>" string.
-            entries.sort();
+            apimachinery::sort::sort(&mut entries);
             if !entries.is_empty() {
                 msg.push_str(&format!(" {}.", entries.join(", ")));
             }

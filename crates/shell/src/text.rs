@@ -295,13 +295,13 @@ pub fn sort(args: &[String], input: &str) -> Ran {
     let unique = args.iter().any(|a| a.starts_with('-') && a.contains('u'));
     let mut l = lines(input);
     if numeric {
-        l.sort_by(|a, b| {
+        apimachinery::sort::sort_by(&mut l, |a, b| {
             let na: f64 = a.split_whitespace().next().and_then(|x| x.parse().ok()).unwrap_or(0.0);
             let nb: f64 = b.split_whitespace().next().and_then(|x| x.parse().ok()).unwrap_or(0.0);
             na.partial_cmp(&nb).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(b))
         });
     } else {
-        l.sort();
+        apimachinery::sort::sort(&mut l);
     }
     if reverse {
         l.reverse();

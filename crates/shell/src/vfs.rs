@@ -93,7 +93,7 @@ impl Vfs {
             .filter(|p| p.starts_with(&prefix) && p.len() > prefix.len() && !p[prefix.len()..].contains('/'))
             .cloned()
             .collect();
-        out.sort();
+        apimachinery::sort::sort(&mut out);
         out.dedup();
         Some(out)
     }

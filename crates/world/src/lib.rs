@@ -432,7 +432,7 @@ mod tests {
         // Pod names differ between seeds: compare which of the (sorted) pods answered.
         let pods: Vec<String> = w.network().records().map(|r| r.pod.clone().unwrap_or_default()).collect();
         let mut names = pods.clone();
-        names.sort();
+        apimachinery::sort::sort(&mut names);
         names.dedup();
         pods.iter().map(|p| format!("pod{}", names.iter().position(|n| n == p).unwrap_or(99))).collect()
     }

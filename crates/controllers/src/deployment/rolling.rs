@@ -64,7 +64,7 @@ impl DeploymentSync<'_> {
     /// cleanupUnhealthyReplicas: first shrink old ReplicaSets by their
     /// unavailable pods, oldest first.
     fn cleanup_unhealthy_replicas(&mut self, old: &mut [ReplicaSet], max_cleanup: i32) -> Result<i32, ApiError> {
-        old.sort_by(du::by_creation);
+        apimachinery::sort::sort_by(old, du::by_creation);
         let mut total = 0;
         for rs in old.iter_mut() {
             if total >= max_cleanup {
@@ -91,7 +91,7 @@ impl DeploymentSync<'_> {
             return Ok(0);
         }
         let mut old: Vec<ReplicaSet> = old.to_vec();
-        old.sort_by(du::by_creation);
+        apimachinery::sort::sort_by(&mut old, du::by_creation);
         let goal = available - min_available;
         let mut total = 0;
         for rs in &old {

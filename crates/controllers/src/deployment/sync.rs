@@ -196,11 +196,11 @@ impl DeploymentSync<'_> {
         let to_add = allowed - current;
         let op = match to_add.cmp(&0) {
             std::cmp::Ordering::Greater => {
-                all.sort_by(du::by_size_newer);
+                apimachinery::sort::sort_by(&mut all, du::by_size_newer);
                 "up"
             }
             std::cmp::Ordering::Less => {
-                all.sort_by(du::by_size_older);
+                apimachinery::sort::sort_by(&mut all, du::by_size_older);
                 "down"
             }
             std::cmp::Ordering::Equal => "",
@@ -237,7 +237,7 @@ impl DeploymentSync<'_> {
         if diff <= 0 {
             return Ok(());
         }
-        cleanable.sort_by(|a, b| du::by_revision(a, b));
+        apimachinery::sort::sort_by(&mut cleanable, |a, b| du::by_revision(a, b));
         for rs in cleanable.into_iter().take(diff as usize) {
             let st = rs.status.clone().unwrap_or_default();
             if st.replicas != 0 || rs_replicas(rs) != 0 || rs.metadata.generation.unwrap_or(0) > st.observed_generation.unwrap_or(0) {
@@ -302,7 +302,7 @@ impl DeploymentSync<'_> {
 /// one; all others are old.
 pub(crate) fn find_new_and_old(d: &apimachinery::k8s_openapi::api::apps::v1::Deployment, rs_list: &[ReplicaSet]) -> (Option<ReplicaSet>, Vec<ReplicaSet>) {
     let mut sorted: Vec<&ReplicaSet> = rs_list.iter().collect();
-    sorted.sort_by(|a, b| du::by_creation(a, b));
+    apimachinery::sort::sort_by(&mut sorted, |a, b| du::by_creation(a, b));
     let new = sorted.iter().find(|rs| rs.spec.template.as_ref().is_some_and(|t| du::equal_ignore_hash(&d.spec.template, t))).map(|rs| (*rs).clone());
     let new_uid = new.as_ref().map(|r| r.metadata.uid.clone());
     let old = rs_list.iter().filter(|rs| Some(rs.metadata.uid.clone()) != new_uid).cloned().collect();
@@ -315,7 +315,7 @@ fn find_active_or_latest(new_rs: Option<&ReplicaSet>, old: &mut [ReplicaSet]) ->
     if new_rs.is_none() && old.is_empty() {
         return None;
     }
-    old.sort_by(|a, b| du::by_creation(b, a));
+    apimachinery::sort::sort_by(old, |a, b| du::by_creation(b, a));
     let active: Vec<&ReplicaSet> = old.iter().chain(new_rs).filter(|r| rs_replicas(r) > 0).collect();
     match active.len() {
         0 => new_rs.cloned().or_else(|| old.first().cloned()),

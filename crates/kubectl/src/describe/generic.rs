@@ -38,7 +38,7 @@ fn print_unstructured(w: &mut PrefixWriter, level: usize, content: &serde_json::
         return;
     }
     let mut fields: Vec<&String> = content.keys().collect();
-    fields.sort();
+    apimachinery::sort::sort(&mut fields);
     for field in fields {
         let skip_expr = format!("{skip_prefix}.{field}");
         if skip.contains(&skip_expr.as_str()) {

@@ -334,7 +334,7 @@ mod tests {
             sort(&mut v, |a, b| a.0 < b.0);
             assert!(v.windows(2).all(|w| w[0].0 <= w[1].0));
             let mut idx: Vec<usize> = v.iter().map(|x| x.1).collect();
-            idx.sort_unstable();
+            apimachinery::sort::sort(&mut idx);
             assert_eq!(idx, (0..n).collect::<Vec<_>>());
         }
     }

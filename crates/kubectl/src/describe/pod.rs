@@ -481,7 +481,7 @@ fn describe_container_volumes(c: &Container, w: &mut PrefixWriter) {
     let none = if mounts.is_empty() { "\t<none>" } else { "" };
     w.write(LEVEL_2, &format!("Mounts:{none}\n"));
     let mut sorted: Vec<_> = mounts.iter().collect();
-    sorted.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
+    apimachinery::sort::sort_by(&mut sorted, |a, b| a.mount_path.cmp(&b.mount_path));
     for m in sorted {
         let mut flags = vec![if m.read_only.unwrap_or(false) { "ro".to_string() } else { "rw".to_string() }];
         if let Some(sp) = m.sub_path.as_deref().filter(|s| !s.is_empty()) {
@@ -492,7 +492,7 @@ fn describe_container_volumes(c: &Container, w: &mut PrefixWriter) {
     if let Some(devices) = c.volume_devices.as_deref().filter(|d| !d.is_empty()) {
         w.write(LEVEL_2, &format!("Devices:{none}\n"));
         let mut sorted: Vec<_> = devices.iter().collect();
-        sorted.sort_by(|a, b| a.device_path.cmp(&b.device_path));
+        apimachinery::sort::sort_by(&mut sorted, |a, b| a.device_path.cmp(&b.device_path));
         for d in sorted {
             w.write(LEVEL_3, &format!("{} from {}\n", d.device_path, d.name));
         }

@@ -131,7 +131,7 @@ fn deployment_replica_sets(api: &ApiServer, d: &Deployment) -> (Vec<ReplicaSet>,
         .map(|l| l.items.iter().filter_map(|o| o.as_typed::<ReplicaSet>().cloned()).collect())
         .unwrap_or_default();
     owned.retain(|rs| meta::controller_of(&rs.metadata).is_some_and(|r| r.uid == uid));
-    owned.sort_by(|a, b| {
+    apimachinery::sort::sort_by(&mut owned, |a, b| {
         let ta = a.metadata.creation_timestamp.as_ref().map(|t| t.0);
         let tb = b.metadata.creation_timestamp.as_ref().map(|t| t.0);
         ta.cmp(&tb).then_with(|| a.metadata.name.cmp(&b.metadata.name))
