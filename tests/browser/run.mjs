@@ -31,6 +31,54 @@ const tests = {
     assert.deepEqual(page.errors, []);
   },
 
+  async 'a Service is drawn to its pods and a request travels through it'(browser, url) {
+    const page = await newPage(browser);
+    await open(page, url);
+    await type(page, 'kubectl create deployment web --image=nginx --replicas=2\n');
+    await waitForTerminal(page, /deployment\.apps\/web created/);
+    await type(page, 'kubectl expose deployment web --port=80\n');
+    await waitForTerminal(page, /service\/web exposed/);
+    await page.click('button.ff');
+    await page.waitForFunction(() => document.querySelectorAll('line.svc-link[data-endpoint^="default/web-"]').length === 2, null, { timeout: 10000 });
+    // A request from the host shell: node → Service → the pod that answered.
+    await type(page, 'curl -s $(kubectl get svc web -o jsonpath={.spec.clusterIP}) | grep title\n');
+    await waitForTerminal(page, /<title>Welcome to nginx!<\/title>/);
+    const hops = await page.waitForFunction(() => {
+      const titles = [...document.querySelectorAll('circle.pulse title')].map((t) => t.textContent);
+      return titles.some((t) => / → 200$/.test(t)) ? titles : null;
+    }, null, { timeout: 5000 });
+    assert.ok((await hops.jsonValue()).length >= 2);
+    await screenshot(page, '02-service-lines-and-request');
+    assert.deepEqual(page.errors, []);
+  },
+
+  async 'the splitters resize the panes by pointer and by keyboard'(browser, url) {
+    const page = await newPage(browser);
+    await open(page, url);
+    const width = () => page.$eval('.terminal-pane', (el) => el.getBoundingClientRect().width);
+    const height = () => page.$eval('.terminal-pane', (el) => el.getBoundingClientRect().height);
+    const w0 = await width();
+    const col = await (await page.$('.splitter.col')).boundingBox();
+    await page.mouse.move(col.x + 3, col.y + col.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(col.x - 200, col.y + col.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const w1 = await width();
+    assert.ok(w1 < w0 - 150, `terminal ${w0}px → ${w1}px after dragging left`);
+    const h0 = await height();
+    await page.focus('.splitter.row');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    const h1 = await height();
+    assert.ok(h1 > h0 + 20, `terminal ${h0}px → ${h1}px after two ArrowDown`);
+    // The terminal still takes input at its new size.
+    await page.click('.terminal');
+    await type(page, 'kubectl get nodes\n');
+    await waitForTerminal(page, /w1-k8s\s+Ready/);
+    await screenshot(page, '02-splitters');
+    assert.deepEqual(page.errors, []);
+  },
+
   async 'a Deployment applied from the editor runs 3 pods'(browser, url) {
     const page = await newPage(browser);
     await open(page, url);

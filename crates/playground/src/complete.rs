@@ -44,7 +44,7 @@ pub fn complete(before: &str, sh: &Shell) -> Completion {
     let words: Vec<&str> = before[cmd_start..word_start_byte].split_whitespace().collect();
     let mut candidates = candidates(&words, &word, sh);
     candidates.retain(|c| c.starts_with(&word));
-    candidates.sort();
+    apimachinery::sort::sort(&mut candidates);
     candidates.dedup();
     Completion { word_start: before[..word_start_byte].chars().count(), word, candidates }
 }

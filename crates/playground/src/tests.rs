@@ -89,3 +89,33 @@ fn hostile_links_leave_nothing_behind() {
         assert!(Playground::from_fragment(frag).is_err(), "{frag}");
     }
 }
+
+#[test]
+fn requests_become_pulses_through_their_service() {
+    let mut pg = Playground::new("kubeadm", 4).unwrap();
+    session(
+        &mut pg,
+        &[
+            ("kubectl create deployment web --image=nginx --replicas=2\r", 500),
+            ("kubectl expose deployment web --port=80\r", 500),
+            ("kubectl rollout status deployment/web\r", 30_000),
+        ],
+        100.0,
+    );
+    let before = view::newest_request(&pg.shell.world);
+    let svc = pg.shell.world.api().get(apimachinery::Kind::Service, "default", "web").unwrap();
+    let ip = svc.as_typed::<apimachinery::k8s_openapi::api::core::v1::Service>().and_then(|s| s.spec.as_ref()?.cluster_ip.clone()).unwrap();
+    let out = session(&mut pg, &[(&format!("curl -s {ip}\r"), 1_000)], 100.0);
+    assert!(out.contains("Welcome to nginx!"), "{out}");
+    let pulses = view::request_pulses_since(&pg.shell.world, before, 10);
+    let hops: Vec<(String, String, u8)> = pulses.iter().map(|p| (format!("{:?}", p.from), format!("{:?}", p.to), p.hop)).collect();
+    assert_eq!(hops.len(), 2, "{hops:?}");
+    assert_eq!((hops[0].0.as_str(), hops[0].1.as_str(), hops[0].2), ("Kubelet(\"m-k8s\")", "Service(\"default/web\")", 0));
+    assert!(hops[1].0 == "Service(\"default/web\")" && hops[1].1.starts_with("Pod(\"default/web-") && hops[1].2 == 1, "{hops:?}");
+    assert!(pulses[1].label.ends_with(" → 200"), "{}", pulses[1].label);
+    // The Service's row lists both pods as endpoints: the diagram's lines.
+    let view = view::ClusterView::read(&pg.shell.world);
+    let web = view.services.iter().find(|s| s.name == "web").unwrap();
+    assert_eq!(web.endpoints.len(), 2, "{:?}", web.endpoints);
+    assert!(web.endpoints.iter().all(|e| e.starts_with("default/web-")), "{:?}", web.endpoints);
+}

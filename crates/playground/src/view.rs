@@ -198,6 +198,10 @@ pub enum Actor {
     ControllerManager,
     /// The kubelet of a node.
     Kubelet(String),
+    /// A pod, as `namespace/name` (requests start and end at pods).
+    Pod(String),
+    /// A Service's row, as `namespace/name` (a request through its VIP).
+    Service(String),
 }
 
 /// One hop of the path a write took, derived from one stored change.
@@ -209,6 +213,8 @@ pub struct Pulse {
     /// `pod/nginx` and what happened (`created`, `bound to w1-k8s`,
     /// `status Running`).
     pub label: String,
+    /// The hop's place in its path (0 first): later hops start later.
+    pub hop: u8,
 }
 
 /// The path of every change since `since` (at most `limit`, the newest):
@@ -245,10 +251,49 @@ pub fn pulses_since(world: &World, since: u64, limit: usize) -> Vec<Pulse> {
             }
         };
         let label = format!("{what} {label}");
-        out.push(Pulse { revision: e.revision, from: writer, to: Actor::ApiServer, label: label.clone() });
-        out.push(Pulse { revision: e.revision, from: Actor::ApiServer, to: Actor::Etcd, label: label.clone() });
+        out.push(Pulse { revision: e.revision, from: writer, to: Actor::ApiServer, label: label.clone(), hop: 0 });
+        out.push(Pulse { revision: e.revision, from: Actor::ApiServer, to: Actor::Etcd, label: label.clone(), hop: 1 });
         if let Some(node) = then {
-            out.push(Pulse { revision: e.revision, from: Actor::ApiServer, to: Actor::Kubelet(node), label });
+            out.push(Pulse { revision: e.revision, from: Actor::ApiServer, to: Actor::Kubelet(node), label, hop: 1 });
+        }
+    }
+    let drop = out.len().saturating_sub(limit);
+    out.drain(..drop);
+    out
+}
+
+/// The newest data-plane request's id (0 before the first).
+pub fn newest_request(world: &World) -> u64 {
+    world.network().records().last().map_or(0, |r| r.id)
+}
+
+/// The path of every request after `since` (at most `limit` pulses, the
+/// newest): the client (a pod, or the node a host shell runs on) → the
+/// Service whose VIP or NodePort it used → the pod that answered, or
+/// straight to the pod for a request to a pod IP.
+pub fn request_pulses_since(world: &World, since: u64, limit: usize) -> Vec<Pulse> {
+    let mut out = vec![];
+    for r in world.network().records().filter(|r| r.id > since) {
+        let from = match r.source.split_once('/') {
+            Some(("pod", key)) => Actor::Pod(key.to_string()),
+            Some(("node", node)) => Actor::Kubelet(node.to_string()),
+            _ => continue,
+        };
+        let outcome = match &r.outcome {
+            Ok(code) => code.to_string(),
+            Err(network::ConnectError::Refused) => "connection refused".to_string(),
+            Err(network::ConnectError::Timeout) => "timeout".to_string(),
+        };
+        let label = format!("{} {} → {outcome}", r.source, r.destination);
+        let mut hop = 0;
+        let mut at = from;
+        if let Some(svc) = &r.service {
+            out.push(Pulse { revision: r.id, from: at, to: Actor::Service(svc.clone()), label: label.clone(), hop });
+            at = Actor::Service(svc.clone());
+            hop += 1;
+        }
+        if let Some(pod) = &r.pod {
+            out.push(Pulse { revision: r.id, from: at, to: Actor::Pod(pod.clone()), label, hop });
         }
     }
     let drop = out.len().saturating_sub(limit);
@@ -286,7 +331,7 @@ pub fn recent_events(world: &World, limit: usize) -> Vec<[String; 5]> {
     let Ok(list) = api.list(Kind::Event, None, &Selector::everything(), &[]) else { return vec![] };
     let mut items = list.items;
     // Newest last: by last timestamp, then by write order.
-    items.sort_by_cached_key(|o| {
+    apimachinery::sort::sort_by_key(&mut items, |o| {
         let at = o.as_typed::<Event>().and_then(|e| e.last_timestamp.as_ref().map(|t| t.0)).or_else(|| o.meta().creation_timestamp.as_ref().map(|t| t.0));
         (at, o.meta().resource_version.as_deref().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0))
     });

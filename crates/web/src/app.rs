@@ -19,7 +19,8 @@ const STORAGE_SESSION: &str = "kubeplay.session";
 const STORAGE_LANG: &str = "kubeplay.lang";
 const STORAGE_THEME: &str = "kubeplay.theme";
 /// How long a pulse stays on the diagram (real ms).
-const PULSE_MS: f64 = 900.0;
+/// How long one hop of a pulse travels; a path's later hops start later.
+const HOP_MS: f64 = 600.0;
 /// Most pulses drawn at once.
 const MAX_PULSES: usize = 60;
 /// Shortest real time between two rebuilds of the diagram's view (ms).
@@ -91,6 +92,8 @@ pub struct Ui {
     pub events: Rc<Vec<[String; 5]>>,
     pub pulses: Rc<Vec<(f64, u64, Pulse)>>,
     pulse_seq: u64,
+    /// The newest data-plane request drawn.
+    request_id: u64,
     pub selected: Option<ObjectRef>,
     pub tab: PanelTab,
     pub panel_text: Rc<String>,
@@ -100,6 +103,9 @@ pub struct Ui {
     pub active_file: String,
     pub markers: Rc<Vec<Marker>>,
     pub editor_loaded: bool,
+    /// Where the panes meet: the first column's and the first row's share
+    /// of the page, in percent (the splitters move them).
+    pub split: (f64, f64),
     last_view: f64,
     last_panel: f64,
 }
@@ -117,6 +123,8 @@ pub enum Action {
     OpenFile(String),
     Markers(Vec<Marker>),
     EditorLoaded,
+    /// A splitter moved: (column %, row %).
+    Split(f64, f64),
 }
 
 impl Ui {
@@ -134,6 +142,7 @@ impl Ui {
             events: Rc::default(),
             pulses: Rc::default(),
             pulse_seq: 0,
+            request_id: 0,
             selected: None,
             tab: PanelTab::Describe,
             panel_text: Rc::default(),
@@ -143,6 +152,7 @@ impl Ui {
             active_file: STARTER_FILE.to_string(),
             markers: Rc::default(),
             editor_loaded: false,
+            split: (50.0, 50.0),
             last_view: 0.0,
             last_panel: 0.0,
         };
@@ -177,7 +187,7 @@ impl Ui {
     fn read_files(&mut self) {
         let mut files = with_pg(|pg| pg.home_files());
         BUFFERS.with(|b| files.extend(b.borrow().keys().cloned()));
-        files.sort();
+        apimachinery::sort::sort(&mut files);
         files.dedup();
         self.files = files;
     }
@@ -201,6 +211,11 @@ impl Ui {
     }
 }
 
+/// A pulse is drawn until its hop has arrived.
+fn alive(now: f64, (t0, _, p): &(f64, u64, Pulse)) -> bool {
+    now - t0 <= HOP_MS * (p.hop as f64 + 1.0)
+}
+
 impl Reducible for Ui {
     type Action = Action;
 
@@ -209,18 +224,23 @@ impl Reducible for Ui {
         match action {
             Action::Frame(now) => {
                 autosave(now, false);
-                let (revision, clock, paused) = with_pg(|pg| (pg.revision(), pg.clock_text(), pg.paused()));
-                let stale = ui.pulses.iter().any(|(t0, _, _)| now - t0 > PULSE_MS);
+                let (revision, requests, clock, paused) = with_pg(|pg| (pg.revision(), view::newest_request(&pg.shell.world), pg.clock_text(), pg.paused()));
+                let stale = ui.pulses.iter().any(|p| !alive(now, p));
                 // The views are rebuilt at most every VIEW_MS: a busy
                 // cluster changes on every frame.
-                let views_due = revision != ui.revision && now - ui.last_view >= VIEW_MS;
+                let views_due = (revision != ui.revision || requests != ui.request_id) && now - ui.last_view >= VIEW_MS;
                 if !views_due && clock == ui.clock && paused == ui.paused && !stale {
                     return self;
                 }
                 if views_due {
                     ui.last_view = now;
-                    let fresh = with_pg(|pg| view::pulses_since(&pg.shell.world, ui.revision, MAX_PULSES));
-                    let mut pulses: Vec<(f64, u64, Pulse)> = ui.pulses.iter().filter(|(t0, _, _)| now - t0 <= PULSE_MS).cloned().collect();
+                    let fresh = with_pg(|pg| {
+                        let mut fresh = view::pulses_since(&pg.shell.world, ui.revision, MAX_PULSES);
+                        fresh.extend(view::request_pulses_since(&pg.shell.world, ui.request_id, MAX_PULSES));
+                        fresh
+                    });
+                    ui.request_id = requests;
+                    let mut pulses: Vec<(f64, u64, Pulse)> = ui.pulses.iter().filter(|p| alive(now, p)).cloned().collect();
                     for p in fresh {
                         ui.pulse_seq += 1;
                         pulses.push((now, ui.pulse_seq, p));
@@ -236,7 +256,7 @@ impl Reducible for Ui {
                 } else {
                     ui.clock = clock;
                     ui.paused = paused;
-                    ui.pulses = Rc::new(ui.pulses.iter().filter(|(t0, _, _)| now - t0 <= PULSE_MS).cloned().collect());
+                    ui.pulses = Rc::new(ui.pulses.iter().filter(|p| alive(now, p)).cloned().collect());
                 }
             }
             Action::Refresh => ui.read_all(),
@@ -257,6 +277,7 @@ impl Reducible for Ui {
                     let _ = s.set_item(STORAGE_LANG, l.code());
                 }
             }
+            Action::Split(col, row) => ui.split = (col.clamp(15.0, 85.0), row.clamp(15.0, 85.0)),
             Action::Theme(th) => {
                 ui.theme = th;
                 if let Some(s) = storage() {
@@ -388,6 +409,7 @@ pub fn app() -> Html {
     });
     let term_ref = use_node_ref();
     let editor_ref = use_node_ref();
+    let panes_ref = use_node_ref();
 
     // The terminal and the frame loop, once.
     {
@@ -606,6 +628,48 @@ pub fn app() -> Html {
             .collect::<Html>()
     };
 
+    // ---- splitters: drag (pointer) or arrow keys move where the panes meet ----
+    let splitter = |vertical: bool| -> Html {
+        let panes = panes_ref.clone();
+        let d = ui.dispatcher();
+        let split = ui.split;
+        let onpointerdown = Callback::from(move |e: PointerEvent| {
+            if let Some(t) = e.target_dyn_into::<web_sys::Element>() {
+                let _ = t.set_pointer_capture(e.pointer_id());
+            }
+        });
+        let onpointermove = {
+            let d = d.clone();
+            Callback::from(move |e: PointerEvent| {
+                if e.buttons() & 1 == 0 {
+                    return;
+                }
+                let Some(el) = panes.cast::<web_sys::Element>() else { return };
+                let r = el.get_bounding_client_rect();
+                if vertical && r.width() > 0.0 {
+                    d.dispatch(Action::Split(100.0 * (e.client_x() as f64 - r.left()) / r.width(), split.1));
+                } else if !vertical && r.height() > 0.0 {
+                    d.dispatch(Action::Split(split.0, 100.0 * (e.client_y() as f64 - r.top()) / r.height()));
+                }
+            })
+        };
+        let onkeydown = Callback::from(move |e: KeyboardEvent| {
+            let step = match (vertical, e.key().as_str()) {
+                (true, "ArrowLeft") | (false, "ArrowUp") => -5.0,
+                (true, "ArrowRight") | (false, "ArrowDown") => 5.0,
+                _ => return,
+            };
+            e.prevent_default();
+            d.dispatch(if vertical { Action::Split(split.0 + step, split.1) } else { Action::Split(split.0, split.1 + step) });
+        });
+        let (class, orientation, value) = if vertical { ("splitter col", "vertical", split.0) } else { ("splitter row", "horizontal", split.1) };
+        html! {
+            <div {class} role="separator" tabindex="0" aria-orientation={orientation} aria-valuenow={format!("{value:.0}")} aria-valuemin="15" aria-valuemax="85"
+                {onpointerdown} {onpointermove} {onkeydown} />
+        }
+    };
+    let panes_style = format!("--col: {:.1}%; --row: {:.1}%", ui.split.0, ui.split.1);
+
     let root_class = format!("app theme-{}{}", ui.theme.name(), if ui.embed { " embed" } else { "" });
     let pause_label = if ui.paused { t(lang, T::Play) } else { t(lang, T::Pause) };
     html! {
@@ -631,7 +695,9 @@ pub fn app() -> Html {
             if let Some(n) = &ui.notice {
                 <div class="notice" role="status"><span>{ n.clone() }</span><button onclick={close_notice}>{ "×" }</button></div>
             }
-            <main class="panes">
+            <main class="panes" ref={panes_ref.clone()} style={panes_style}>
+                { splitter(true) }
+                if !ui.embed { { splitter(false) } }
                 <section class="pane terminal-pane" aria-label={t(lang, T::Terminal)}>
                     <h2>{ t(lang, T::Terminal) }</h2>
                     <div class="terminal" ref={term_ref}></div>

@@ -5,6 +5,7 @@
 
 use crate::i18n::{Lang, T, t};
 use playground::view::{Actor, ClusterView, PodView, Pulse};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -44,8 +45,18 @@ fn layout(view: &ClusterView) -> Layout {
     Layout { node_x: (0..view.nodes.len()).map(|i| gap + i as f64 * (node_w + gap)).collect(), node_w }
 }
 
-fn actor_point(a: &Actor, view: &ClusterView, l: &Layout) -> (f64, f64) {
+/// Where pods and Service rows are drawn, for request paths and the
+/// Service → endpoint lines: `namespace/name` → the left middle of its box.
+#[derive(Default)]
+struct Places {
+    pods: BTreeMap<String, (f64, f64)>,
+    services: BTreeMap<String, (f64, f64)>,
+}
+
+fn actor_point(a: &Actor, view: &ClusterView, l: &Layout, places: &Places) -> (f64, f64) {
     match a {
+        Actor::Pod(key) => places.pods.get(key).copied().unwrap_or((WIDTH / 2.0, NODES_Y)),
+        Actor::Service(key) => places.services.get(key).copied().unwrap_or((12.0, NODES_Y)),
         Actor::Kubectl => (75.0, ACTOR_Y),
         Actor::ApiServer => (240.0, ACTOR_Y),
         Actor::Etcd => (400.0, ACTOR_Y),
@@ -78,6 +89,25 @@ pub fn diagram(p: &DiagramProps) -> Html {
     let height = services_y + 20.0 + view.services.iter().filter(|s| s.namespace != "kube-system").count() as f64 * 20.0 + unscheduled_h + 20.0;
     let is_selected = |kind: &str, ns: &str, name: &str| p.selected.as_ref().is_some_and(|s| s.kind == kind && s.namespace == ns && s.name == name);
 
+    let mut places = Places::default();
+    for (i, n) in view.nodes.iter().enumerate() {
+        let named = n.pods.len() <= NAMED_PODS;
+        let per_row = ((l.node_w - 16.0) / 12.0).floor().max(1.0) as usize;
+        for (j, pod) in n.pods.iter().enumerate() {
+            let at = if named {
+                (l.node_x[i] + 8.0, NODES_Y + 36.0 + j as f64 * 22.0 + 9.0)
+            } else {
+                (l.node_x[i] + 8.0 + (j % per_row) as f64 * 12.0, NODES_Y + 36.0 + (j / per_row) as f64 * 12.0 + 5.0)
+            };
+            places.pods.insert(format!("{}/{}", pod.namespace, pod.name), at);
+        }
+    }
+    let shown_services: Vec<_> = view.services.iter().filter(|s| s.namespace != "kube-system").collect();
+    for (i, s) in shown_services.iter().enumerate() {
+        let y = services_y + 20.0 + i as f64 * 20.0 + unscheduled_h;
+        places.services.insert(format!("{}/{}", s.namespace, s.name), (8.0, y - 4.0));
+    }
+
     let actors = [
         (Actor::Kubectl, "kubectl"),
         (Actor::ApiServer, "kube-apiserver"),
@@ -88,7 +118,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
     let actor_boxes: Html = actors
         .iter()
         .map(|(a, label)| {
-            let (x, y) = actor_point(a, view, &l);
+            let (x, y) = actor_point(a, view, &l, &places);
             let class = if *a == Actor::Kubectl { "actor user" } else { "actor" };
             html! {
                 <g class={class}>
@@ -201,10 +231,24 @@ pub fn diagram(p: &DiagramProps) -> Html {
         }
     };
 
-    let services: Html = view
-        .services
+    // Each Service's endpoints: a line from its row to every pod behind it.
+    let places_ref = &places;
+    let links: Html = shown_services
         .iter()
-        .filter(|s| s.namespace != "kube-system")
+        .flat_map(|s| {
+            let key = format!("{}/{}", s.namespace, s.name);
+            let from = places_ref.services.get(&key).copied();
+            let class = if is_selected("service", &s.namespace, &s.name) { "svc-link selected" } else { "svc-link" };
+            s.endpoints.iter().filter_map(move |e| {
+                let (x1, y1) = from?;
+                let (x2, y2) = *places_ref.pods.get(e)?;
+                Some(html! { <line class={class} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} data-endpoint={e.clone()} /> })
+            })
+        })
+        .collect();
+
+    let services: Html = shown_services
+        .iter()
         .enumerate()
         .map(|(i, s)| {
             let y = services_y + 20.0 + i as f64 * 20.0 + unscheduled_h;
@@ -226,9 +270,9 @@ pub fn diagram(p: &DiagramProps) -> Html {
         .pulses
         .iter()
         .map(|(_, id, pulse)| {
-            let (x1, y1) = actor_point(&pulse.from, view, &l);
-            let (x2, y2) = actor_point(&pulse.to, view, &l);
-            let style = format!("--dx: {}px; --dy: {}px", x2 - x1, y2 - y1);
+            let (x1, y1) = actor_point(&pulse.from, view, &l, &places);
+            let (x2, y2) = actor_point(&pulse.to, view, &l, &places);
+            let style = format!("--dx: {}px; --dy: {}px; animation-delay: {}ms", x2 - x1, y2 - y1, pulse.hop as u32 * 600);
             html! {
                 <circle key={id.to_string()} class="pulse" cx={x1.to_string()} cy={y1.to_string()} r="5" {style}>
                     <title>{ pulse.label.clone() }</title>
@@ -244,6 +288,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
             { actor_boxes }
             { nodes }
             { unscheduled }
+            { links }
             <text class="section" x="12" y={(services_y + unscheduled_h + 4.0).to_string()}>{ t(p.lang, T::Services) }</text>
             { services }
             { pulses }
