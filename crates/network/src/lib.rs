@@ -18,6 +18,7 @@
 
 pub mod dns;
 pub mod http;
+pub mod probes;
 pub mod servers;
 
 use apimachinery::k8s_openapi::api::core::v1::{Node, Pod, Service};
@@ -115,6 +116,9 @@ pub struct Exchange {
     pub endpoint: String,
     /// Lines the serving container wrote; the caller appends them to its log.
     pub logs: Vec<LogLine>,
+    /// The container that served: (node, namespace, pod, container); it
+    /// counts the connection.
+    pub server: Option<(String, String, String, String)>,
 }
 
 /// Where kube-proxy sends a connection.
@@ -133,16 +137,13 @@ struct Affinity {
     last_used: Timestamp,
 }
 
-/// The data plane's state: its RNG, ClientIP affinities, request records,
-/// and per-container connection counters.
+/// The data plane's state: its RNG, ClientIP affinities, request records.
 pub struct Network {
     rng: SimRng,
     /// (service key, service port, client IP) → endpoint.
     affinity: BTreeMap<(String, i32, String), Affinity>,
     records: VecDeque<RequestRecord>,
     next_id: u64,
-    /// Per container instance: connections served (nginx's `*N`).
-    connections: BTreeMap<String, u64>,
 }
 
 fn all<T: Clone>(api: &ApiServer, kind: Kind, ns: Option<&str>, f: impl Fn(&Object) -> Option<&T>) -> Vec<T> {
@@ -165,12 +166,7 @@ fn node_internal_ip(n: &Node) -> Option<String> {
 /// device: the first address of its pod CIDR), which SNATed traffic
 /// carries. [approximation: Calico's tunl0 takes its block's first address.]
 fn node_pod_gateway(n: &Node) -> Option<String> {
-    let cidr = n.spec.as_ref()?.pod_cidr.clone()?;
-    let (ip, bits) = cidr.split_once('/')?;
-    let ip = kubelet::ipam::parse_ipv4(ip)?;
-    let bits: u32 = bits.parse().ok()?;
-    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits.min(32)) };
-    Some(kubelet::ipam::ipv4_to_string((ip & mask) + 1))
+    kubelet::ipam::first_address(n.spec.as_ref()?.pod_cidr.as_deref()?)
 }
 
 fn svc_key(s: &Service) -> String {
@@ -207,7 +203,7 @@ pub fn ready_endpoints(api: &ApiServer, svc: &Service, port_name: &str) -> Vec<(
 
 impl Network {
     pub fn new(seed: u64) -> Network {
-        Network { rng: SimRng::new(seed, RNG_STREAM), affinity: BTreeMap::new(), records: VecDeque::new(), next_id: 1, connections: BTreeMap::new() }
+        Network { rng: SimRng::new(seed, RNG_STREAM), affinity: BTreeMap::new(), records: VecDeque::new(), next_id: 1 }
     }
 
     /// The requests that went through the data plane, oldest first (at most
@@ -378,15 +374,14 @@ impl Network {
             if listen != route.port {
                 continue;
             }
-            let conn = self.connections.entry(proc_.instance_id.to_string()).or_insert(0);
-            *conn += 1;
-            let connection = *conn;
+            let connection = proc_.connections + 1;
             let client_port = (EPHEMERAL_LOW + self.rng.below(EPHEMERAL_HIGH - EPHEMERAL_LOW + 1)) as u16;
             let hostname = kubelet::rootfs::pod_hostname(&name, spec.hostname.as_deref());
-            let ctx = servers::ServeCtx { hostname: &hostname, client_ip: &route.client_ip, client_port, now, files: proc_.files, env: proc_.env, connection };
+            let ctx = servers::ServeCtx { hostname: &hostname, client_ip: &route.client_ip, client_port, now, files: &proc_.files, env: proc_.env, connection };
             let served = servers::serve(server, &ctx, request);
             let logs = served.log.into_iter().map(|l| (node.clone(), ns.clone(), name.clone(), c.name.clone(), l)).collect();
-            return Ok((Exchange { response: served.response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs }, format!("{ns}/{name}")));
+            let server = Some((node.clone(), ns.clone(), name.clone(), c.name.clone()));
+            return Ok((Exchange { response: served.response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs, server }, format!("{ns}/{name}")));
         }
         // The pod is there but nothing listens on the port: RST.
         Err(ConnectError::Refused)

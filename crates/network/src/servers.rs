@@ -9,7 +9,7 @@ use crate::http::{Request, Response, http_date, nginx_time_local, reason};
 use apimachinery::Timestamp;
 use kubelet::images::ImageRef;
 use kubelet::rootfs::NGINX_VERSION;
-use std::collections::BTreeMap;
+use kubelet::rootfs::FilesView;
 
 /// The image servers kubeplay models.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +37,26 @@ pub fn server_of(r: &ImageRef, env: &[(String, String)]) -> Option<(Server, u16)
     }
 }
 
+/// Ports a non-HTTP server in an image listens on (a TCP connection is
+/// accepted; kubeplay does not speak its protocol).
+pub fn tcp_ports_of(r: &ImageRef) -> &'static [u16] {
+    match r.repository().as_str() {
+        "docker.io/library/redis" => &[6379],
+        _ => &[],
+    }
+}
+
+/// Whether kubeplay does not model what an image's main process serves:
+/// control-plane and add-on images, and catalogue servers it does not
+/// simulate (databases, proxies). Their probes are taken to pass.
+pub fn opaque(r: &ImageRef) -> bool {
+    if server_of(r, &[]).is_some() || !tcp_ports_of(r).is_empty() {
+        return false;
+    }
+    let system = matches!(r.domain.as_str(), "registry.k8s.io" | "k8s.gcr.io") || r.path.starts_with("calico/");
+    system || kubelet::images::known(r).is_some_and(|k| matches!(k.kind, kubelet::images::ImageKind::Server | kubelet::images::ImageKind::Pause))
+}
+
 /// What a server knows about one connection.
 pub struct ServeCtx<'a> {
     pub hostname: &'a str,
@@ -44,7 +64,7 @@ pub struct ServeCtx<'a> {
     pub client_ip: &'a str,
     pub client_port: u16,
     pub now: Timestamp,
-    pub files: &'a BTreeMap<String, String>,
+    pub files: &'a FilesView<'a>,
     pub env: &'a [(String, String)],
     /// The connection number nginx prints as `*N` in error lines.
     pub connection: u64,
@@ -103,10 +123,34 @@ fn nginx(ctx: &ServeCtx, req: &Request) -> Served {
         return Served { response, log };
     }
     let mut path = req.path().to_string();
-    if path.ends_with('/') {
+    let dir_request = path.ends_with('/');
+    if dir_request {
         path.push_str("index.html");
     }
     let file = format!("/usr/share/nginx/html{path}");
+    let dir = format!("/usr/share/nginx/html{}", req.path());
+    if dir_request && ctx.files.get(&file).is_none() && (req.path() == "/" || ctx.files.is_dir(&dir)) {
+        // The index module with autoindex off (ngx_http_index_module.c):
+        // a directory without index.html is 403 with this error line.
+        let page = nginx_error_page(403, &server);
+        let len = page.len();
+        let response = Response {
+            status: 403,
+            reason: reason(403),
+            headers: vec![("Server".into(), server), ("Date".into(), date), ("Content-Type".into(), "text/html".into()), ("Content-Length".into(), len.to_string()), ("Connection".into(), "keep-alive".into())],
+            body: if head { String::new() } else { page },
+        };
+        let error = format!(
+            "{} [error] 29#29: *{} directory index of \"{dir}\" is forbidden, client: {}, server: localhost, request: \"{}\", host: \"{}\"",
+            ctx.now.strftime("%Y/%m/%d %H:%M:%S"),
+            ctx.connection,
+            ctx.client_ip,
+            req.request_line(),
+            req.header("Host").unwrap_or("")
+        );
+        let sent = if head { 0 } else { len };
+        return Served { log: vec![error, nginx_access_line(ctx, req, 403, sent, true)], response };
+    }
     match ctx.files.get(&file) {
         Some(content) => {
             let mtime: Timestamp = NGINX_INDEX_MTIME_RFC3339.parse().expect("valid constant");
@@ -203,7 +247,7 @@ fn echoserver(ctx: &ServeCtx, req: &Request) -> Served {
 }
 
 /// Canonical MIME header key, as Go's textproto writes it (`user-agent` → `User-Agent`).
-fn canonical_header(k: &str) -> String {
+pub(crate) fn canonical_header(k: &str) -> String {
     k.split('-')
         .map(|p| {
             let mut c = p.chars();

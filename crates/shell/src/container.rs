@@ -51,6 +51,11 @@ impl Shell {
         !self.contexts.is_empty()
     }
 
+    /// Whether the innermost container's tools are BusyBox applets.
+    pub(crate) fn in_busybox(&self) -> bool {
+        self.contexts.last().is_some_and(|c| matches!(c.userland, Userland::Busybox | Userland::Alpine))
+    }
+
     /// The prompt of the shell in the innermost container.
     pub(crate) fn container_prompt(&self) -> Option<String> {
         let c = self.contexts.last()?;
@@ -82,11 +87,14 @@ impl Shell {
         for d in root_dirs {
             fs.mkdir(&format!("/{d}"));
         }
-        for (path, content) in p.files {
+        for d in image_ref.iter().flat_map(|r| rootfs::image_dirs(r).iter().copied()).chain(p.files.mount_paths()) {
+            fs.mkdir(d);
+        }
+        for (path, content) in p.files.to_map() {
             if let Some((dir, _)) = path.rsplit_once('/') {
                 fs.mkdir(dir);
             }
-            let _ = fs.write(path, content.clone());
+            let _ = fs.write(&path, content);
         }
         let vars: BTreeMap<String, String> = env.iter().cloned().collect();
         let ctx = Context {
@@ -115,8 +123,33 @@ impl Shell {
         let Some(c) = self.contexts.last() else { return };
         let (node, ns, pod, container) = (c.req.node.clone(), c.req.namespace.clone(), c.req.pod.clone(), c.req.container.clone());
         let files = self.fs.files().clone();
-        if let Some(target) = self.world.container_files_mut(&node, &ns, &pod, &container) {
-            *target = files;
+        self.world.set_container_files(&node, &ns, &pod, &container, &files);
+    }
+
+    /// Before each line in a container: what its processes, the other
+    /// containers sharing its volumes, and time did to its files since the
+    /// last line shows.
+    pub(crate) fn refresh_context_files(&mut self) {
+        let Some(c) = self.contexts.last() else { return };
+        let Some(p) = self.world.kubelet(&c.req.node).and_then(|k| k.container_process(&c.req.namespace, &c.req.pod, &c.req.container)) else { return };
+        if p.instance_id != c.instance_id {
+            return;
+        }
+        let now = p.files.to_map();
+        if &now == self.fs.files() {
+            return;
+        }
+        let gone: Vec<String> = self.fs.files().keys().filter(|k| !now.contains_key(*k)).cloned().collect();
+        for path in gone {
+            self.fs.remove(&path);
+        }
+        for (path, content) in now {
+            if self.fs.read(&path) != Some(&content) {
+                if let Some((dir, _)) = path.rsplit_once('/') {
+                    self.fs.mkdir(dir);
+                }
+                let _ = self.fs.write(&path, content);
+            }
         }
     }
 

@@ -301,6 +301,9 @@ impl Shell {
                 return LineEnd::Done { status: 2, exit: false };
             }
         };
+        if self.in_container() && self.depth == 0 {
+            self.refresh_context_files();
+        }
         let end = self.run_list(list.into_iter().collect(), 0, false, text);
         self.end_container_line(end, text)
     }
@@ -819,12 +822,14 @@ impl Shell {
             let p = normalize(&self.cwd, f);
             match self.fs.read(&p) {
                 Some(t) => r.stdout.push_str(t),
+                // BusyBox's cat (libbb's open_or_warn, bb_perror_msg) words
+                // its errors differently from GNU coreutils.
                 None if self.fs.is_dir(&p) => {
-                    r.stderr.push_str(&format!("cat: {f}: Is a directory\n"));
+                    r.stderr.push_str(&if self.in_busybox() { "cat: read error: Is a directory\n".to_string() } else { format!("cat: {f}: Is a directory\n") });
                     r.status = 1;
                 }
                 None => {
-                    r.stderr.push_str(&format!("cat: {f}: No such file or directory\n"));
+                    r.stderr.push_str(&if self.in_busybox() { format!("cat: can't open '{f}': No such file or directory\n") } else { format!("cat: {f}: No such file or directory\n") });
                     r.status = 1;
                 }
             }
