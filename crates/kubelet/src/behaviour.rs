@@ -194,7 +194,7 @@ fn run_argv(r: &ImageRef, argv: &[String], ctx: &StartContext) -> Behaviour {
             // A shell reading an empty stdin exits at once.
             None => script("", ctx),
         },
-        "sleep" | "echo" | "true" | "false" | "exit" | "tail" | "date" => {
+        "sleep" | "echo" | "true" | "false" | "exit" | "tail" | "date" | "touch" | "rm" | "wget" => {
             let line = argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ");
             script(&line, ctx)
         }

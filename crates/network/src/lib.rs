@@ -18,6 +18,7 @@
 
 pub mod dns;
 pub mod http;
+pub mod internet;
 pub mod probes;
 pub mod servers;
 
@@ -359,8 +360,12 @@ impl Network {
             let st = p.status.clone().unwrap_or_default();
             st.pod_ip.as_deref() == Some(route.pod_ip.as_str()) && !matches!(st.phase.as_deref(), Some("Succeeded") | Some("Failed"))
         }) else {
-            // No pod has this address: the packet goes nowhere.
-            return Err(ConnectError::Timeout);
+            // A public site answers from outside; any other address that is
+            // no pod's goes nowhere.
+            if let Some(response) = internet::serve(&route.pod_ip, route.port, request, now) {
+                return Ok((Exchange { response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs: vec![], server: None }, route.pod_ip.clone()));
+            }
+            return Err(if internet::is_site(&route.pod_ip) { ConnectError::Refused } else { ConnectError::Timeout });
         };
         let ns = pod.metadata.namespace.clone().unwrap_or_default();
         let name = pod.metadata.name.clone().unwrap_or_default();

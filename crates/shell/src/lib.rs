@@ -881,6 +881,8 @@ impl Shell {
                 Ran { stdout: if names.is_empty() { String::new() } else { format!("{}\n", names.join("  ")) }, ..Default::default() }
             }
             None if self.fs.read(&dir).is_some() => Ran { stdout: format!("{}\n", targets[0]), ..Default::default() },
+            // BusyBox ls says it its own way, and exits 1.
+            None if self.in_busybox() => Ran { stderr: format!("ls: {}: No such file or directory\n", targets.first().map(|s| s.as_str()).unwrap_or("")), status: 1, ..Default::default() },
             None => Ran { stderr: format!("ls: cannot access '{}': No such file or directory\n", targets.first().map(|s| s.as_str()).unwrap_or("")), status: 2, ..Default::default() },
         }
     }

@@ -345,6 +345,10 @@ pub fn nslookup(world: &World, client: &Client, args: &[String]) -> Ran {
         for n in &names {
             match dns::query(world.api(), n) {
                 Answer::A(ips) if !aaaa => {
+                    // A forwarded answer is not authoritative.
+                    if !n.ends_with(".cluster.local") {
+                        r.stdout.push_str("Non-authoritative answer:\n");
+                    }
                     for ip in ips {
                         r.stdout.push_str(&format!("Name:\t{n}\nAddress: {ip}\n"));
                     }
