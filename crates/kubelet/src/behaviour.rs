@@ -113,11 +113,17 @@ fn image_default(r: &ImageRef, ctx: &StartContext) -> Behaviour {
             server(v, 0)
         }
         (ImageKind::Server, "redis") => {
+            // The redis:8 image's start-up (docker-entrypoint.sh, then
+            // redis-server without a config file) [observed; the module
+            // loading lines of redis 8 are left out].
             let t = ctx.started_at.strftime("%d %b %Y %H:%M:%S%.3f").to_string();
             server(
                 vec![
+                    "Starting Redis Server".to_string(),
                     format!("1:C {t} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo"),
                     format!("1:C {t} * Redis version=8.2.1, bits=64, commit=00000000, modified=1, pid=1, just started"),
+                    format!("1:C {t} * Configuration loaded"),
+                    format!("1:M {t} * monotonic clock: POSIX clock_gettime"),
                     format!("1:M {t} * Running mode=standalone, port=6379."),
                     format!("1:M {t} * Server initialized"),
                     format!("1:M {t} * Ready to accept connections tcp"),
@@ -125,6 +131,7 @@ fn image_default(r: &ImageRef, ctx: &StartContext) -> Behaviour {
                 0,
             )
         }
+        (ImageKind::Server, "kubia" | "kubia-unhealthy") => server(vec!["Kubia server starting...".into()], 143),
         (ImageKind::Server, "httpd") => {
             let msg = format!(
                 "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using {}. Set the 'ServerName' directive globally to suppress this message",
@@ -194,6 +201,14 @@ fn run_argv(r: &ImageRef, argv: &[String], ctx: &StartContext) -> Behaviour {
             // A shell reading an empty stdin exits at once.
             None => script("", ctx),
         },
+        "perl" if argv.iter().any(|a| a.contains("bpi(")) => {
+            // `perl -Mbignum=bpi -wle "print bpi(2000)"`: one line of π.
+            let n = argv.iter().find_map(|a| a.split("bpi(").nth(1)?.split(')').next()?.trim().parse::<usize>().ok()).unwrap_or(40);
+            // Math::BigFloat's bpi takes its time: about 2 s for 2000 digits
+            // on a lab VM [approximation].
+            let after = SignedDuration::from_millis(200 + (n.min(crate::pi::MAX_DIGITS) as i64));
+            Behaviour { outcome: Outcome::Exits { after, exit_code: 0 }, effects: vec![], start_lines: vec![crate::pi::pi(n)], periodic: None, honours_sigterm: true, exit_code_on_stop: 143 }
+        }
         "sleep" | "echo" | "true" | "false" | "exit" | "tail" | "date" | "touch" | "rm" | "wget" => {
             let line = argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ");
             script(&line, ctx)

@@ -13,6 +13,7 @@ pub mod backoff;
 pub mod behaviour;
 pub mod images;
 pub mod ipam;
+pub mod pi;
 mod node;
 mod pods;
 pub mod probes;

@@ -19,6 +19,8 @@ pub enum Userland {
     Debian,
     /// Ubuntu with bash.
     Ubuntu,
+    /// CentOS (RHEL-like) with bash: `[root@host /]# `.
+    Centos,
     /// BusyBox `sh` and applets (busybox).
     Busybox,
     /// Alpine: BusyBox `sh` and applets plus apk.
@@ -42,6 +44,7 @@ pub struct ImageOs {
 const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const DEBIAN_TOOLS: &[&str] = &["bash", "sh", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname"];
 const NGINX_TOOLS: &[&str] = &["bash", "sh", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname", "curl", "nginx"];
+const CENTOS_TOOLS: &[&str] = &["bash", "sh", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname", "curl", "yum"];
 const BUSYBOX_TOOLS: &[&str] = &["sh", "ash", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname", "wget", "nslookup", "ping"];
 const DEBIAN_ROOT: &[&str] = &["bin", "boot", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var"];
 const NGINX_ROOT: &[&str] =
@@ -98,6 +101,8 @@ pub fn image_os(r: &ImageRef) -> ImageOs {
         },
         "docker.io/library/busybox" => ImageOs { userland: Userland::Busybox, env: env(&[("PATH", PATH)]), tools: BUSYBOX_TOOLS, root_dirs: BUSYBOX_ROOT },
         "docker.io/library/ubuntu" => ImageOs { userland: Userland::Ubuntu, env: env(&[("PATH", PATH)]), tools: DEBIAN_TOOLS, root_dirs: DEBIAN_ROOT },
+        // centos:7/8 ship curl in the base image.
+        "docker.io/library/centos" => ImageOs { userland: Userland::Centos, env: env(&[("PATH", PATH)]), tools: CENTOS_TOOLS, root_dirs: DEBIAN_ROOT },
         "docker.io/jmalloc/echo-server" | "registry.k8s.io/pause" | "docker.io/hashicorp/http-echo" | "docker.io/traefik/whoami" => {
             ImageOs { userland: Userland::Scratch, env: env(&[("PATH", PATH)]), tools: &[], root_dirs: &[] }
         }

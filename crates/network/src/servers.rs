@@ -22,6 +22,10 @@ pub enum Server {
     JmallocEchoServer,
     /// gcr.io/google-samples/hello-app.
     HelloApp,
+    /// luksa/kubia (Kubernetes in Action's node.js app): "You've hit <hostname>".
+    Kubia,
+    /// luksa/kubia-unhealthy: the same, answering 500 after five requests.
+    KubiaUnhealthy,
 }
 
 /// The server in an image and the port it listens on, given the
@@ -33,6 +37,8 @@ pub fn server_of(r: &ImageRef, env: &[(String, String)]) -> Option<(Server, u16)
         "registry.k8s.io/echoserver" | "k8s.gcr.io/echoserver" | "gcr.io/google_containers/echoserver" => Some((Server::EchoServer, 8080)),
         "docker.io/jmalloc/echo-server" => Some((Server::JmallocEchoServer, env_port.unwrap_or(8080))),
         "gcr.io/google-samples/hello-app" | "us-docker.pkg.dev/google-samples/containers/gke/hello-app" => Some((Server::HelloApp, env_port.unwrap_or(8080))),
+        "docker.io/luksa/kubia" => Some((Server::Kubia, 8080)),
+        "docker.io/luksa/kubia-unhealthy" => Some((Server::KubiaUnhealthy, 8080)),
         _ => None,
     }
 }
@@ -83,6 +89,8 @@ pub fn serve(server: Server, ctx: &ServeCtx, req: &Request) -> Served {
         Server::EchoServer => echoserver(ctx, req),
         Server::JmallocEchoServer => jmalloc(ctx, req),
         Server::HelloApp => hello_app(ctx, req),
+        Server::Kubia => kubia(ctx, req, false),
+        Server::KubiaUnhealthy => kubia(ctx, req, true),
     }
 }
 
@@ -299,4 +307,19 @@ fn hello_app(ctx: &ServeCtx, req: &Request) -> Served {
         body: if req.method == "HEAD" { String::new() } else { body },
     };
     Served { log: vec![format!("{} Serving request: {}", ctx.now.strftime("%Y/%m/%d %H:%M:%S"), req.path())], response }
+}
+
+/// luksa/kubia app.js (node 7 http): `You've hit <hostname>`, and one log
+/// line per request with the IPv4-mapped client address node reports.
+/// kubia-unhealthy answers 500 from its sixth request on (each request
+/// comes on its own connection here).
+fn kubia(ctx: &ServeCtx, req: &Request, unhealthy: bool) -> Served {
+    let (status, body) = if unhealthy && ctx.connection > 5 { (500, "I'm not well. Please restart me!".to_string()) } else { (200, format!("You've hit {}\n", ctx.hostname)) };
+    let response = Response {
+        status,
+        reason: reason(status),
+        headers: vec![("Date".into(), http_date(ctx.now)), ("Connection".into(), "keep-alive".into()), ("Transfer-Encoding".into(), "chunked".into())],
+        body: if req.method == "HEAD" { String::new() } else { body },
+    };
+    Served { log: vec![format!("Received request from ::ffff:{}", ctx.client_ip)], response }
 }

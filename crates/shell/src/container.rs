@@ -62,6 +62,9 @@ impl Shell {
         let dir = if self.cwd == "/root" { "~".to_string() } else { self.cwd.clone() };
         Some(match (c.userland, c.shell.as_str()) {
             (Userland::Debian | Userland::Ubuntu, "bash") => format!("root@{}:{dir}# ", c.hostname),
+            // CentOS's bash PS1 `[\u@\h \W]\$ `: the directory's last component.
+            (Userland::Centos, "bash") => format!("[root@{} {}]# ", c.hostname, if dir == "/" || dir == "~" { dir.as_str() } else { dir.rsplit('/').next().unwrap_or("/") }),
+            (Userland::Centos, _) => "sh-4.2# ".to_string(),
             (Userland::Debian | Userland::Ubuntu, _) => "# ".to_string(),
             _ => format!("{dir} # "),
         })
