@@ -44,7 +44,7 @@ pub struct ImageOs {
 const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const DEBIAN_TOOLS: &[&str] = &["bash", "sh", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname"];
 const NGINX_TOOLS: &[&str] = &["bash", "sh", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname", "curl", "nginx"];
-const CENTOS_TOOLS: &[&str] = &["bash", "sh", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname", "curl", "yum"];
+const CENTOS_TOOLS: &[&str] = &["bash", "sh", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname", "curl", "yum", "ping"];
 const BUSYBOX_TOOLS: &[&str] = &["sh", "ash", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname", "wget", "nslookup", "ping"];
 const DEBIAN_ROOT: &[&str] = &["bin", "boot", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var"];
 const NGINX_ROOT: &[&str] =

@@ -314,6 +314,38 @@ impl Network {
         Ok(Route { pod_ip: ip, port, service: None, client_ip })
     }
 
+    /// ICMP echo from `source` to `ip`, `count` times: the replies' TTL
+    /// and round trips in microseconds, or None if nothing answers. Pods
+    /// (with a sandbox) and nodes answer; a ClusterIP does not (iptables
+    /// mode DNATs only the Service's ports). [approximation: TTL 64 on the
+    /// same node and 63 across nodes, whatever the CNI's routing.]
+    pub fn ping(&mut self, api: &ApiServer, source: &Source, ip: &str, count: usize) -> Option<(u8, Vec<u32>)> {
+        let count = count.min(1000);
+        let own = ip == source.ip() || ip.starts_with("127.");
+        let node_list = nodes(api);
+        let target_node: Option<String> = if own {
+            Some(source.node().to_string())
+        } else if let Some(n) = node_list.iter().find(|n| node_internal_ip(n).as_deref() == Some(ip)) {
+            n.metadata.name.clone()
+        } else {
+            let pods: Vec<Pod> = all(api, Kind::Pod, None, |o| if let Object::Pod(p) = o { Some(p) } else { None });
+            pods.iter()
+                .find(|p| {
+                    let st = p.status.clone().unwrap_or_default();
+                    st.pod_ip.as_deref() == Some(ip) && !matches!(st.phase.as_deref(), Some("Succeeded") | Some("Failed"))
+                })
+                .and_then(|p| p.spec.as_ref().and_then(|s| s.node_name.clone()))
+        };
+        let (ttl, lo, hi) = match target_node {
+            Some(n) if own || n == source.node() => (64, 30, 120),
+            Some(_) => (63, 300, 900),
+            None if internet::is_site(ip) => (50, 15_000, 25_000),
+            None => return None,
+        };
+        let rtts = (0..count).map(|_| (lo + self.rng.below(hi - lo)) as u32).collect();
+        Some((ttl, rtts))
+    }
+
     /// Sends one HTTP request from `source` to `ip:port` (an address, not a
     /// name: resolve first with [`dns`]). Records it.
     pub fn http(&mut self, api: &ApiServer, nodes: &dyn Nodes, source: &Source, ip: &str, port: u16, request: &Request) -> Result<Exchange, ConnectError> {

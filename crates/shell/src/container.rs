@@ -245,7 +245,7 @@ impl Shell {
         let ran = match script {
             Some(s) if is_shell => {
                 let shown = self.execute_in_context(&s);
-                Ran { stdout: shown.0, stderr: String::new(), status: shown.1 }
+                Ran { stdout: shown.0, stderr: String::new(), status: shown.1, ..Default::default() }
             }
             _ => {
                 if let Some(c) = self.contexts.last_mut() {
@@ -260,7 +260,7 @@ impl Shell {
         before.stdout.push_str(&ran.stdout);
         before.stderr.push_str(&ran.stderr);
         if ran.status != 0 {
-            before.stderr.push_str(&format!("command terminated with exit code {}\n", ran.status));
+            before.late_stderr.push_str(&format!("command terminated with exit code {}\n", ran.status));
         }
         before.status = ran.status;
         before
@@ -358,9 +358,13 @@ impl Shell {
                 let (r, file) = net::wget(&mut self.world, &client, args);
                 self.client_ran(r, file)
             }
+            "ping" => {
+                let r = net::ping(&mut self.world, &client, args, c.userland);
+                self.client_ran(r, None)
+            }
             "nslookup" => {
                 let r = net::nslookup(&self.world, &client, args);
-                Ran { stdout: r.stdout, stderr: r.stderr, status: r.status }
+                Ran { stdout: r.stdout, stderr: r.stderr, status: r.status, ..Default::default() }
             }
             "whoami" => Ran { stdout: "root\n".into(), ..Default::default() },
             "id" => Ran { stdout: "uid=0(root) gid=0(root) groups=0(root)\n".into(), ..Default::default() },
@@ -376,7 +380,8 @@ impl Shell {
     }
 
     fn client_ran(&mut self, r: net::Ran, file: Option<(String, String)>) -> Ran {
-        let mut ran = Ran { stdout: r.stdout, stderr: r.stderr, status: r.status };
+        self.pending_delay_ms = r.delay_ms;
+        let mut ran = Ran { stdout: r.stdout, stderr: r.stderr, status: r.status, ..Default::default() };
         if let Some((name, content)) = file {
             let p = normalize(&self.cwd, &name);
             if let Err(e) = self.fs.write(&p, content) {

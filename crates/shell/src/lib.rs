@@ -44,6 +44,9 @@ struct Ran {
     stdout: String,
     stderr: String,
     status: i32,
+    /// Error text that comes after the output in time (kubectl exec's
+    /// `command terminated with exit code N` follows the remote output).
+    late_stderr: String,
 }
 
 /// What a terminal host gets back while time passes: text to show, and
@@ -145,6 +148,30 @@ impl kubectl::Waiting for Sleep {
     }
 }
 
+/// A command whose output comes after simulated time has passed (curl
+/// waiting for a connect timeout, ping's packets).
+struct Deferred {
+    until: Timestamp,
+    ran: Option<Ran>,
+}
+
+impl kubectl::Waiting for Deferred {
+    fn poll(&mut self, world: &World, out: &mut kubectl::Output) -> bool {
+        if world.now() < self.until {
+            return false;
+        }
+        if let Some(r) = self.ran.take() {
+            out.stdout.push_str(&r.stdout);
+            out.stderr.push_str(&r.stderr);
+            out.code = r.status;
+        }
+        true
+    }
+    fn deadline(&self) -> Option<Timestamp> {
+        Some(self.until)
+    }
+}
+
 pub struct Shell {
     pub world: World,
     pub kubeconfig: KubeConfig,
@@ -158,6 +185,9 @@ pub struct Shell {
     /// Commands may wait as jobs (inside `start` and `run_for`).
     suspend: bool,
     job: Option<Job>,
+    /// Simulated time the container command just run takes before its
+    /// output shows (set by network clients).
+    pending_delay_ms: i64,
     /// Shells in containers entered with `kubectl exec -it` (innermost last).
     contexts: Vec<container::Context>,
 }
@@ -175,7 +205,7 @@ impl Shell {
         vars.insert("USER".into(), "root".into());
         vars.insert("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into());
         vars.insert("HOSTNAME".into(), world.profile.control_plane().name.clone());
-        Shell { world, kubeconfig, fs: Vfs::new(), vars, aliases: BTreeMap::new(), history: vec![], cwd: "/root".into(), last_status: 0, depth: 0, suspend: false, job: None, contexts: vec![] }
+        Shell { world, kubeconfig, fs: Vfs::new(), vars, aliases: BTreeMap::new(), history: vec![], cwd: "/root".into(), last_status: 0, depth: 0, suspend: false, job: None, contexts: vec![], pending_delay_ms: 0 }
     }
 
     /// The prompt, as the course's lab shows it (`[root@m-k8s ~]# `).
@@ -407,8 +437,10 @@ impl Shell {
         terminal.push_str(&stderr);
         if last {
             terminal.push_str(&stdout);
+            terminal.push_str(&ran.late_stderr);
             (status, None)
         } else {
+            terminal.push_str(&ran.late_stderr);
             (status, Some(stdout))
         }
     }
@@ -453,7 +485,7 @@ impl Shell {
                 status = self.run_tail(&job.tail, rest, text);
             }
         } else {
-            let ran = Ran { stdout: out.stdout, stderr: out.stderr, status };
+            let ran = Ran { stdout: out.stdout, stderr: out.stderr, status, ..Default::default() };
             let (s, next) = self.after_stage(&job.cmd, ran, job.tail.is_empty(), text);
             status = s.unwrap_or(status);
             if let Some(input) = next {
@@ -670,6 +702,11 @@ impl Shell {
                 return (Started::Done(Ran { status, ..Default::default() }), true);
             }
             if let Some(ran) = self.container_command(&name, &args, &stdin_text) {
+                let delay = std::mem::take(&mut self.pending_delay_ms);
+                if delay > 0 {
+                    let until = self.world.now() + SignedDuration::from_millis(delay);
+                    return (Started::Waiting(Waiting { waiting: Box::new(Deferred { until, ran: Some(ran) }), out: kubectl::Output::default(), watch_limit: None }), false);
+                }
                 return (Started::Done(ran), false);
             }
         }
@@ -742,7 +779,7 @@ impl Shell {
                 // pod network's DNS.
                 let client = net::Client { source: self.world.host_source(), namespace: None, hostname: None, curl_version: "8.5.0" };
                 let (r, file) = net::curl(&mut self.world, &client, &args);
-                let mut ran = Ran { stdout: r.stdout, stderr: r.stderr, status: r.status };
+                let mut ran = Ran { stdout: r.stdout, stderr: r.stderr, status: r.status, ..Default::default() };
                 if let Some((f, content)) = file {
                     let p = normalize(&self.cwd, &f);
                     if let Err(e) = self.fs.write(&p, content) {
@@ -936,11 +973,11 @@ fn waiting_of(args: &[String], out: kubectl::Output, waiting: Box<dyn kubectl::W
 }
 
 fn ran_of(o: kubectl::Output) -> Ran {
-    Ran { stdout: o.stdout, stderr: o.stderr, status: o.code }
+    Ran { stdout: o.stdout, stderr: o.stderr, status: o.code, ..Default::default() }
 }
 
 fn text_ran((stdout, stderr, status): text::Ran) -> Ran {
-    Ran { stdout, stderr, status }
+    Ran { stdout, stderr, status, ..Default::default() }
 }
 
 fn echo(args: &[String]) -> Ran {

@@ -211,6 +211,13 @@ impl World {
         Ok(exchange)
     }
 
+    /// ICMP echo through the data plane (`ping`): TTL and round trips in
+    /// microseconds, or None if nothing answers.
+    pub fn ping(&mut self, source: &network::Source, ip: &str, count: usize) -> Option<(u8, Vec<u32>)> {
+        let World { api, network, .. } = self;
+        network.ping(api, source, ip, count)
+    }
+
     /// Replaces what a running container sees of its files (what a
     /// `kubectl exec` session left). Not a cluster event: no component
     /// needs to run.
