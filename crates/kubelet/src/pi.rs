@@ -57,7 +57,7 @@ fn atan_inv(x: u64, m: u64, limbs: usize) -> Vec<u64> {
         if is_zero(&term) {
             break;
         }
-        if k % 2 == 0 { add(&mut sum, &term) } else { sub(&mut sum, &term) }
+        if k.is_multiple_of(2) { add(&mut sum, &term) } else { sub(&mut sum, &term) }
         div_small(&mut power, x * x);
         k += 1;
     }

@@ -103,6 +103,31 @@ fn nginx_error_page(status: u16, server_tokens: &str) -> String {
     format!("<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>{server_tokens}</center>\r\n</body>\r\n</html>\r\n")
 }
 
+/// nginx's answer with one of its error pages, and the lines it logs: the
+/// error-log line `what` (`open() "…" failed …`) and the access line.
+fn nginx_error(ctx: &ServeCtx, req: &Request, status: u16, what: &str) -> Served {
+    let server = format!("nginx/{NGINX_VERSION}");
+    let head = req.method == "HEAD";
+    let page = nginx_error_page(status, &server);
+    let len = page.len();
+    let response = Response {
+        status,
+        reason: reason(status),
+        headers: vec![("Server".into(), server), ("Date".into(), http_date(ctx.now)), ("Content-Type".into(), "text/html".into()), ("Content-Length".into(), len.to_string()), ("Connection".into(), "keep-alive".into())],
+        body: if head { String::new() } else { page },
+    };
+    let error = format!(
+        "{} [error] 29#29: *{} {what}, client: {}, server: localhost, request: \"{}\", host: \"{}\"",
+        ctx.now.strftime("%Y/%m/%d %H:%M:%S"),
+        ctx.connection,
+        ctx.client_ip,
+        req.request_line(),
+        req.header("Host").unwrap_or("")
+    );
+    let sent = if head { 0 } else { len };
+    Served { log: vec![error, nginx_access_line(ctx, req, status, sent, true)], response }
+}
+
 fn nginx_access_line(ctx: &ServeCtx, req: &Request, status: u16, body_bytes: usize, with_forwarded_for: bool) -> String {
     let referer = req.header("Referer").unwrap_or("-");
     let ua = req.header("User-Agent").unwrap_or("-");
@@ -140,24 +165,7 @@ fn nginx(ctx: &ServeCtx, req: &Request) -> Served {
     if dir_request && ctx.files.get(&file).is_none() && (req.path() == "/" || ctx.files.is_dir(&dir)) {
         // The index module with autoindex off (ngx_http_index_module.c):
         // a directory without index.html is 403 with this error line.
-        let page = nginx_error_page(403, &server);
-        let len = page.len();
-        let response = Response {
-            status: 403,
-            reason: reason(403),
-            headers: vec![("Server".into(), server), ("Date".into(), date), ("Content-Type".into(), "text/html".into()), ("Content-Length".into(), len.to_string()), ("Connection".into(), "keep-alive".into())],
-            body: if head { String::new() } else { page },
-        };
-        let error = format!(
-            "{} [error] 29#29: *{} directory index of \"{dir}\" is forbidden, client: {}, server: localhost, request: \"{}\", host: \"{}\"",
-            ctx.now.strftime("%Y/%m/%d %H:%M:%S"),
-            ctx.connection,
-            ctx.client_ip,
-            req.request_line(),
-            req.header("Host").unwrap_or("")
-        );
-        let sent = if head { 0 } else { len };
-        return Served { log: vec![error, nginx_access_line(ctx, req, 403, sent, true)], response };
+        return nginx_error(ctx, req, 403, &format!("directory index of \"{dir}\" is forbidden"));
     }
     match ctx.files.get(&file) {
         Some(content) => {
@@ -182,26 +190,7 @@ fn nginx(ctx: &ServeCtx, req: &Request) -> Served {
             let sent = if head { 0 } else { content.len() };
             Served { log: vec![nginx_access_line(ctx, req, 200, sent, true)], response }
         }
-        None => {
-            let page = nginx_error_page(404, &server);
-            let len = page.len();
-            let response = Response {
-                status: 404,
-                reason: reason(404),
-                headers: vec![("Server".into(), server), ("Date".into(), date), ("Content-Type".into(), "text/html".into()), ("Content-Length".into(), len.to_string()), ("Connection".into(), "keep-alive".into())],
-                body: if head { String::new() } else { page },
-            };
-            let host = req.header("Host").unwrap_or("");
-            let error = format!(
-                "{} [error] 29#29: *{} open() \"{file}\" failed (2: No such file or directory), client: {}, server: localhost, request: \"{}\", host: \"{host}\"",
-                ctx.now.strftime("%Y/%m/%d %H:%M:%S"),
-                ctx.connection,
-                ctx.client_ip,
-                req.request_line()
-            );
-            let sent = if head { 0 } else { len };
-            Served { log: vec![error, nginx_access_line(ctx, req, 404, sent, true)], response }
-        }
+        None => nginx_error(ctx, req, 404, &format!("open() \"{file}\" failed (2: No such file or directory)")),
     }
 }
 
