@@ -33,6 +33,18 @@ pub fn ipv4_to_string(ip: u32) -> String {
     format!("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff)
 }
 
+/// The first address of a CIDR: the node-side address of its pod network
+/// (the bridge's or tunnel device's address), which the node's own
+/// connections to pods come from. [approximation: Calico's tunl0 takes its
+/// block's first address.]
+pub fn first_address(cidr: &str) -> Option<String> {
+    let (ip, bits) = cidr.split_once('/')?;
+    let ip = parse_ipv4(ip)?;
+    let bits: u32 = bits.parse().ok()?;
+    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits.min(32)) };
+    Some(ipv4_to_string((ip & mask) + 1))
+}
+
 impl Ipam {
     /// A range from `a.b.c.d/n`; an unparsable CIDR gives an empty range.
     pub fn new(cidr: &str) -> Ipam {

@@ -13,6 +13,7 @@ pub mod backoff;
 pub mod behaviour;
 pub mod images;
 pub mod ipam;
+pub mod pi;
 mod node;
 mod pods;
 pub mod probes;
@@ -31,7 +32,7 @@ use backoff::Backoff;
 use client::{Component, WorkQueue};
 use images::ImageStore;
 use ipam::Ipam;
-use probes::ProbeOracle;
+use probes::PodNetwork;
 use runtime::{ContainerState, PodKey, PodRuntime};
 use std::collections::BTreeMap;
 use store::{EventType, WatchEvent};
@@ -115,16 +116,37 @@ pub struct ContainerView {
     pub image: String,
 }
 
-/// A running container's process as `exec` and the network see it.
-#[derive(Clone, Copy, Debug)]
+/// A running container's process as `exec`, probes and the network see it.
+#[derive(Clone, Debug)]
 pub struct ContainerProcess<'a> {
     /// The image as the spec names it.
     pub image: &'a str,
     pub instance_id: &'a str,
     pub env: &'a [(String, String)],
-    pub files: &'a BTreeMap<String, String>,
+    /// Its filesystem: the writable layer with its volumes mounted over it.
+    pub files: rootfs::FilesView<'a>,
     pub pod_ip: &'a str,
     pub ready: bool,
+    /// Programs its image has that kubeplay knows of.
+    pub tools: &'static [&'static str],
+    /// Whether `tools` is all the image has (BusyBox, Alpine, scratch): a
+    /// program not in it is missing. Otherwise an unknown program is
+    /// taken to exist.
+    pub tools_known: bool,
+    /// Connections its server has accepted so far.
+    pub connections: u64,
+}
+
+/// A download a container's script started (`wget -O FILE URL`), for the
+/// world to carry out over the data plane.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fetch {
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+    /// Where the body goes (`-` for stdout, i.e. the log).
+    pub path: String,
+    pub url: String,
 }
 
 /// Bound on the lines kept of one container's log (the runtime rotates).
@@ -163,7 +185,9 @@ pub struct Kubelet {
     /// Serialized image pulls (serializeImagePulls: true): when the puller is free.
     puller_free_at: Option<Timestamp>,
     needs_resync: bool,
-    probe_oracle: Box<dyn ProbeOracle>,
+    probe_oracle: Box<dyn PodNetwork>,
+    /// Downloads scripts started, waiting for the world.
+    fetches: Vec<Fetch>,
 }
 
 impl Kubelet {
@@ -198,6 +222,7 @@ impl Kubelet {
             puller_free_at: None,
             needs_resync: true,
             probe_oracle: Box::new(probes::AlwaysSucceeds),
+            fetches: vec![],
         }
     }
 
@@ -233,9 +258,43 @@ impl Kubelet {
         }
     }
 
-    /// Replaces the probe oracle (the network simulation answers probes).
-    pub fn set_probe_oracle(&mut self, oracle: Box<dyn ProbeOracle>) {
+    /// Sets what answers httpGet/tcpSocket probes (the network simulation).
+    pub fn set_probe_oracle(&mut self, oracle: Box<dyn PodNetwork>) {
         self.probe_oracle = oracle;
+    }
+
+    /// Lets the containers' scripts catch up to `now` (files they write or
+    /// remove, lines they print): the runtime runs processes continuously,
+    /// while the kubelet only looks when it has work.
+    pub fn catch_up(&mut self, now: Timestamp) {
+        let keys: Vec<PodKey> = self.pods.iter().filter(|(_, rt)| rt.containers.iter().any(|c| c.instance.as_ref().is_some_and(|i| !i.effects.is_empty()))).map(|(k, _)| k.clone()).collect();
+        for key in keys {
+            self.apply_effects(&key, now);
+        }
+    }
+
+    /// Downloads the containers' scripts have started since the last call.
+    pub fn take_fetches(&mut self) -> Vec<Fetch> {
+        std::mem::take(&mut self.fetches)
+    }
+
+    /// Delivers a download: the body to the file (unless it went to
+    /// stdout), the client's lines to the container's log.
+    pub fn complete_fetch(&mut self, fetch: &Fetch, body: Option<String>, log: &[String]) {
+        let Some(rt) = self.pods.get_mut(&(fetch.namespace.clone(), fetch.pod.clone())) else { return };
+        let Some(idx) = rt.containers.iter().position(|c| c.name() == fetch.container) else { return };
+        if let Some(body) = body
+            && fetch.path != "-"
+        {
+            let _ = rt.write_file(idx, &fetch.path, Some(body));
+        }
+        if let Some(inst) = rt.containers[idx].instance.as_mut() {
+            for l in log {
+                if inst.logs.len() < MAX_CONTAINER_LOG_LINES {
+                    inst.logs.push(l.clone());
+                }
+            }
+        }
     }
 
     /// Puts an image in the node's store, as `kind load` or a pre-pull does.
@@ -335,22 +394,16 @@ impl Kubelet {
     /// container is running now.
     pub fn container_process(&self, namespace: &str, pod: &str, container: &str) -> Option<ContainerProcess<'_>> {
         let p = self.pods.get(&(namespace.to_string(), pod.to_string()))?;
-        let c = p.containers.iter().find(|c| c.name() == container)?;
-        if !c.is_running() {
-            return None;
-        }
-        let inst = c.instance.as_ref()?;
-        Some(ContainerProcess { image: c.image(), instance_id: &inst.id, env: &inst.env, files: &inst.files, pod_ip: p.ip.as_deref().unwrap_or(""), ready: c.ready })
+        let idx = p.containers.iter().position(|c| c.name() == container)?;
+        pods::process_of(p, idx)
     }
 
-    /// The files of a running container, to write (`echo > f` under `kubectl exec`).
-    pub fn container_files_mut(&mut self, namespace: &str, pod: &str, container: &str) -> Option<&mut BTreeMap<String, String>> {
-        let p = self.pods.get_mut(&(namespace.to_string(), pod.to_string()))?;
-        let c = p.containers.iter_mut().find(|c| c.name() == container)?;
-        if !c.is_running() {
-            return None;
-        }
-        c.instance.as_mut().map(|i| &mut i.files)
+    /// Replaces what a running container sees of its files (what a `kubectl
+    /// exec` session left): each path goes back to its volume or layer.
+    pub fn set_container_files(&mut self, namespace: &str, pod: &str, container: &str, files: &BTreeMap<String, String>) {
+        let Some(p) = self.pods.get_mut(&(namespace.to_string(), pod.to_string())) else { return };
+        let Some(idx) = p.containers.iter().position(|c| c.name() == container && c.is_running()) else { return };
+        p.set_files(idx, files);
     }
 
     /// Appends lines the running container wrote (a server's access log).
@@ -364,6 +417,7 @@ impl Kubelet {
         else {
             return;
         };
+        inst.connections += 1;
         inst.logs.extend(lines.iter().cloned());
         if inst.logs.len() > MAX_CONTAINER_LOG_LINES {
             let extra = inst.logs.len() - MAX_CONTAINER_LOG_LINES;

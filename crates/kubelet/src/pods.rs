@@ -8,7 +8,7 @@
 //! sync's steps are queued with their due times; the status is written again
 //! when they are done, as the next PLEG-triggered sync would.
 
-use crate::behaviour::{self, Outcome, StartContext};
+use crate::behaviour::{self, Effect, Outcome, StartContext};
 use crate::images::{self, Availability, ImageStore};
 use crate::probes::{ProbeKind, ProbeResult, ProbeTarget, ProbeWorker};
 use crate::runtime::{ContainerState, Instance, PodKey, PodRuntime, Step, Terminated};
@@ -292,15 +292,13 @@ impl Kubelet {
         }
     }
 
-    /// Container exits, stops and probe ticks that are due. True if any.
+    /// Container exits, stops, script effects and probe ticks that are
+    /// due. True if any.
     fn process_runtime(&mut self, api: &mut ApiServer, key: &PodKey, now: Timestamp) -> bool {
-        let mut changed = false;
-        let mut probe_events: Vec<(usize, &'static str, String)> = vec![];
+        let mut changed = self.apply_effects(key, now);
+        let mut probe_events: Vec<(usize, &'static str, ProbeResult)> = vec![];
         let mut liveness_kills: Vec<usize> = vec![];
-        let always = self.probe_oracle.always_succeeds();
         let rt = self.pods.get_mut(key).expect("present");
-        let (ns, name) = rt.key.clone();
-        let ip = rt.ip.clone();
         for idx in 0..rt.containers.len() {
             let c = &mut rt.containers[idx];
             let ContainerState::Running { started_at } = c.state else { continue };
@@ -314,19 +312,69 @@ impl Kubelet {
                 let tick = pleg_tick(at, now);
                 rt.next_sync = Some(rt.next_sync.map_or(tick, |t| t.min(tick)));
                 changed = true;
+            }
+        }
+        // Probe ticks that are due: run them against the pod as it is now.
+        let due: Vec<(usize, usize)> = rt
+            .containers
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_running())
+            .flat_map(|(i, c)| c.probes.iter().enumerate().filter(|(_, w)| w.next_tick <= now).map(move |(j, _)| (i, j)))
+            .collect();
+        let mut results: Vec<(usize, usize, ProbeResult)> = vec![];
+        let mut served: Vec<(String, String)> = vec![];
+        if !due.is_empty() {
+            let client_ip = crate::ipam::first_address(&self.config.pod_cidr).unwrap_or_else(|| self.config.internal_ip.clone());
+            let rt = &self.pods[key];
+            let containers: Vec<(&str, crate::ContainerProcess)> = (0..rt.containers.len()).filter(|&i| !rt.containers[i].init || rt.containers[i].sidecar).filter_map(|i| process_of(rt, i).map(|p| (rt.containers[i].name(), p))).collect();
+            for (idx, j) in due {
+                let c = &rt.containers[idx];
+                let w = &c.probes[j];
+                let Some(own) = process_of(rt, idx) else { continue };
+                if self.probe_oracle.opaque(c.image()) {
+                    results.push((idx, j, ProbeResult::Success));
+                    continue;
+                }
+                let connection = c.instance.as_ref().map_or(1, |i| i.connections + 1);
+                // An ephemeral port (ip_local_port_range 32768-60999), drawn
+                // from the connection rather than the kubelet's RNG so that
+                // probing does not shift the node's other timings.
+                let client_port = (32_768 + images::fnv64(&format!("{}/{connection}/{}", own.instance_id, w.kind.title())) % 28_232) as u16;
+                let target = ProbeTarget { pod_ip: rt.ip.as_deref().unwrap_or(""), containers: containers.clone(), client_ip: &client_ip, client_port, connection, now };
+                let userland = images::parse(c.image()).map(|r| rootfs::image_os(&r).userland).unwrap_or(rootfs::Userland::Debian);
+                let (result, logs) = crate::probes::run_probe(self.probe_oracle.as_ref(), &w.probe, &c.spec, &target, &own, userland);
+                served.extend(logs);
+                results.push((idx, j, result));
+            }
+        }
+        let rt = self.pods.get_mut(key).expect("present");
+        for (container, line) in served {
+            if let Some(inst) = rt.containers.iter_mut().find(|c| c.name() == container && c.is_running()).and_then(|c| c.instance.as_mut()) {
+                inst.connections += 1;
+                inst.logs.push(line);
+                if inst.logs.len() > crate::MAX_CONTAINER_LOG_LINES {
+                    inst.logs.remove(0);
+                }
+            }
+        }
+        for (idx, j, result) in results {
+            let c = &mut rt.containers[idx];
+            let w = &mut c.probes[j];
+            let ok = result == ProbeResult::Success;
+            if !ok {
+                probe_events.push((idx, w.kind.title(), result));
+            }
+            w.record(ok);
+            w.next_tick = now + w.period();
+            changed = true;
+        }
+        for idx in 0..rt.containers.len() {
+            let c = &mut rt.containers[idx];
+            if !c.is_running() {
                 continue;
             }
-            for w in c.probes.iter_mut().filter(|w| w.next_tick <= now) {
-                let target = ProbeTarget { namespace: &ns, pod: &name, container: c.spec.name.as_str(), pod_ip: ip.as_deref(), container_started_at: started_at, now };
-                let result = self.probe_oracle.probe(&target, w.kind, &w.probe);
-                let ok = result == ProbeResult::Success;
-                if let ProbeResult::Failure(out) = &result {
-                    probe_events.push((idx, w.kind.title(), out.clone()));
-                }
-                w.record(ok);
-                w.next_tick = now + w.period();
-                changed = true;
-            }
+            let opaque = self.probe_oracle.opaque(c.image());
             // Apply the decided results.
             let startup_passing = c.probes.iter().find(|w| w.kind == ProbeKind::Startup).map(|w| w.passing);
             if startup_passing == Some(true) && !c.started {
@@ -336,7 +384,7 @@ impl Kubelet {
                 if let Some(p) = c.spec.readiness_probe.clone() {
                     c.probes.push(ProbeWorker::new(ProbeKind::Readiness, p, started_now, started_now));
                 }
-                if let Some(p) = c.spec.liveness_probe.clone().filter(|_| !always) {
+                if let Some(p) = c.spec.liveness_probe.clone().filter(|_| !opaque) {
                     c.probes.push(ProbeWorker::new(ProbeKind::Liveness, p, started_now, started_now));
                 }
                 changed = true;
@@ -355,13 +403,20 @@ impl Kubelet {
             if c.probes.iter().any(|w| w.kind == ProbeKind::Liveness && !w.passing) && c.stop_at.is_none() {
                 liveness_kills.push(idx);
             }
-            if always {
+            if opaque {
                 // Nothing left to learn from probes that always pass.
                 c.probes.retain(|w| !(w.passing && matches!(w.kind, ProbeKind::Readiness | ProbeKind::Startup)));
             }
         }
-        for (idx, title, out) in probe_events {
-            self.event(api, key, Some(idx), WARNING, "Unhealthy", &format!("{title} probe failed: {out}"));
+        for (idx, title, result) in probe_events {
+            // prober.go: "%s probe failed: %s" with the output; an error is
+            // "%s probe errored and resulted in %s state: %s".
+            let message = match result {
+                ProbeResult::Errored(e) => format!("{title} probe errored and resulted in unknown state: {e}"),
+                ProbeResult::Failure(out) => format!("{title} probe failed: {out}"),
+                ProbeResult::Success => continue,
+            };
+            self.event(api, key, Some(idx), WARNING, "Unhealthy", &message);
         }
         for idx in liveness_kills {
             let name = self.pods[key].containers[idx].name().to_string();
@@ -377,6 +432,58 @@ impl Kubelet {
             c.probes.clear();
         }
         changed
+    }
+
+    /// Applies what the containers' scripts do up to `now` (never past a
+    /// container's own exit): lines to the log, files written and removed;
+    /// fetches wait for the world. True if anything happened.
+    pub(crate) fn apply_effects(&mut self, key: &PodKey, now: Timestamp) -> bool {
+        let Some(rt) = self.pods.get_mut(key) else { return false };
+        let mut any = false;
+        for idx in 0..rt.containers.len() {
+            loop {
+                let c = &rt.containers[idx];
+                let ContainerState::Running { started_at } = c.state else { break };
+                let limit = match (c.exit_at, c.stop_at) {
+                    (Some(e), Some(s)) => now.min(e.0).min(s.0),
+                    (Some(e), None) => now.min(e.0),
+                    (None, Some(s)) => now.min(s.0),
+                    (None, None) => now,
+                };
+                let Some(inst) = rt.containers[idx].instance.as_mut() else { break };
+                let Some((offset, _)) = inst.effects.front() else { break };
+                if started_at + *offset > limit {
+                    break;
+                }
+                let (_, effect) = inst.effects.pop_front().expect("front");
+                any = true;
+                match effect {
+                    Effect::Log(line) => {
+                        if inst.logs.len() < crate::MAX_CONTAINER_LOG_LINES {
+                            inst.logs.push(line);
+                        }
+                    }
+                    Effect::Write { path, content, append } => {
+                        let current = rt.files_view(idx).and_then(|v| v.get(&path).cloned());
+                        let text = match (content, current) {
+                            (None, Some(_)) => continue,
+                            (None, None) => String::new(),
+                            (Some(t), Some(cur)) if append => cur + &t,
+                            (Some(t), _) => t,
+                        };
+                        let _ = rt.write_file(idx, &path, Some(text));
+                    }
+                    Effect::Remove(path) => {
+                        let _ = rt.write_file(idx, &path, None);
+                    }
+                    Effect::Fetch { path, url } => {
+                        let name = rt.containers[idx].name().to_string();
+                        self.fetches.push(crate::Fetch { namespace: key.0.clone(), pod: key.1.clone(), container: name, path, url });
+                    }
+                }
+            }
+        }
+        any
     }
 
     /// computePodActions + the start of SyncPod: the status as it is now,
@@ -498,12 +605,11 @@ impl Kubelet {
                 if let Some(old) = c.instance.take() {
                     c.previous_logs = old.logs;
                 }
-                c.instance = Some(Instance { id, image, image_id, started_at: None, logs: vec![], periodic: None, behaviour: None, env: vec![], files: BTreeMap::new() });
+                c.instance = Some(Instance { id, image, image_id, started_at: None, logs: vec![], periodic: None, behaviour: None, env: vec![], files: BTreeMap::new(), effects: Default::default(), connections: 0 });
                 rt.pass.push_back((now + d, Step::Start(idx)));
             }
             Step::Start(idx) => {
                 self.event(api, key, Some(idx), NORMAL, "Started", "Container started");
-                let always = self.probe_oracle.always_succeeds();
                 let kernel = self.config.kernel_version.clone();
                 // What the runtime sets up around the process: the service
                 // variables of services that exist now, /etc/hosts,
@@ -569,8 +675,10 @@ impl Kubelet {
                     inst.started_at = Some(now);
                     inst.logs = b.start_lines.clone();
                     inst.periodic = b.periodic.clone();
+                    inst.effects = b.effects.iter().cloned().collect();
                     inst.behaviour = Some(b);
                 }
+                let opaque = self.probe_oracle.opaque(c.image());
                 c.probes.clear();
                 match c.spec.startup_probe.clone() {
                     Some(p) => {
@@ -582,7 +690,7 @@ impl Kubelet {
                         if let Some(p) = c.spec.readiness_probe.clone() {
                             c.probes.push(ProbeWorker::new(ProbeKind::Readiness, p, worker_start, now));
                         }
-                        if let Some(p) = c.spec.liveness_probe.clone().filter(|_| !always) {
+                        if let Some(p) = c.spec.liveness_probe.clone().filter(|_| !opaque) {
                             c.probes.push(ProbeWorker::new(ProbeKind::Liveness, p, worker_start, now));
                         }
                     }
@@ -590,6 +698,9 @@ impl Kubelet {
                 c.ready = c.started && c.spec.readiness_probe.is_none();
                 rt.pass_changed_runtime = true;
                 rt.status_dirty = true;
+                // What the script does at once (touch, echo > file) is there
+                // before anything can look.
+                self.apply_effects(key, now);
                 self.next_target(key, now);
             }
         }
@@ -814,6 +925,28 @@ impl Kubelet {
         self.image_backoff.forget_prefix(&format!("{}_", rt.uid));
         self.crash_backoff.forget_prefix(&format!("{}_{}_{}_", rt.key.1, rt.key.0, rt.uid));
     }
+}
+
+/// The running process of container `idx`, as exec, probes and the
+/// network see it.
+pub(crate) fn process_of(rt: &PodRuntime, idx: usize) -> Option<crate::ContainerProcess<'_>> {
+    let c = rt.containers.get(idx)?;
+    if !c.is_running() {
+        return None;
+    }
+    let inst = c.instance.as_ref()?;
+    let os = images::parse(c.image()).ok().map(|r| (rootfs::image_os(&r), rootfs::tools_complete(&r)));
+    Some(crate::ContainerProcess {
+        image: c.image(),
+        instance_id: &inst.id,
+        env: &inst.env,
+        files: rt.files_view(idx)?,
+        pod_ip: rt.ip.as_deref().unwrap_or(""),
+        ready: c.ready,
+        tools: os.as_ref().map_or(&[][..], |(o, _)| o.tools),
+        tools_known: os.as_ref().is_some_and(|(_, complete)| *complete),
+        connections: inst.connections,
+    })
 }
 
 /// Stops a container now (spec change): it shows as exited with `exit_code`.

@@ -19,6 +19,8 @@ pub enum Userland {
     Debian,
     /// Ubuntu with bash.
     Ubuntu,
+    /// CentOS (RHEL-like) with bash: `[root@host /]# `.
+    Centos,
     /// BusyBox `sh` and applets (busybox).
     Busybox,
     /// Alpine: BusyBox `sh` and applets plus apk.
@@ -42,6 +44,7 @@ pub struct ImageOs {
 const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const DEBIAN_TOOLS: &[&str] = &["bash", "sh", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname"];
 const NGINX_TOOLS: &[&str] = &["bash", "sh", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname", "curl", "nginx"];
+const CENTOS_TOOLS: &[&str] = &["bash", "sh", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname", "curl", "yum", "ping"];
 const BUSYBOX_TOOLS: &[&str] = &["sh", "ash", "cat", "echo", "ls", "env", "printenv", "hostname", "pwd", "mkdir", "rm", "touch", "head", "tail", "grep", "wc", "sort", "true", "false", "sleep", "date", "whoami", "id", "uname", "wget", "nslookup", "ping"];
 const DEBIAN_ROOT: &[&str] = &["bin", "boot", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var"];
 const NGINX_ROOT: &[&str] =
@@ -98,6 +101,8 @@ pub fn image_os(r: &ImageRef) -> ImageOs {
         },
         "docker.io/library/busybox" => ImageOs { userland: Userland::Busybox, env: env(&[("PATH", PATH)]), tools: BUSYBOX_TOOLS, root_dirs: BUSYBOX_ROOT },
         "docker.io/library/ubuntu" => ImageOs { userland: Userland::Ubuntu, env: env(&[("PATH", PATH)]), tools: DEBIAN_TOOLS, root_dirs: DEBIAN_ROOT },
+        // centos:7/8 ship curl in the base image.
+        "docker.io/library/centos" => ImageOs { userland: Userland::Centos, env: env(&[("PATH", PATH)]), tools: CENTOS_TOOLS, root_dirs: DEBIAN_ROOT },
         "docker.io/jmalloc/echo-server" | "registry.k8s.io/pause" | "docker.io/hashicorp/http-echo" | "docker.io/traefik/whoami" => {
             ImageOs { userland: Userland::Scratch, env: env(&[("PATH", PATH)]), tools: &[], root_dirs: &[] }
         }
@@ -109,6 +114,23 @@ pub fn image_os(r: &ImageRef) -> ImageOs {
             ImageOs { userland: Userland::Debian, env: env(&[("PATH", PATH)]), tools: DEBIAN_TOOLS, root_dirs: DEBIAN_ROOT }
         }
     }
+}
+
+/// Directories below the top level that an image ships and a course
+/// writes into (they exist even when emptied).
+pub fn image_dirs(r: &ImageRef) -> &'static [&'static str] {
+    match r.repository().as_str() {
+        "docker.io/library/nginx" => &["/usr/share/nginx/html", "/etc/nginx/conf.d", "/var/log/nginx", "/var/cache/nginx"],
+        "docker.io/library/httpd" => &["/usr/local/apache2/htdocs"],
+        "docker.io/library/redis" => &["/data"],
+        _ => &["/var/log", "/usr/local/bin"],
+    }
+}
+
+/// Whether an image's program list is complete (BusyBox, Alpine, scratch
+/// images ship nothing more), so a program not in it is missing.
+pub fn tools_complete(r: &ImageRef) -> bool {
+    matches!(image_os(r).userland, Userland::Busybox | Userland::Scratch) || r.repository() == "docker.io/library/alpine"
 }
 
 /// The pod's hostname: spec.hostname or the pod name, at most 63
@@ -251,4 +273,106 @@ pub fn services_for_pod<'a>(pod_namespace: &str, enable_service_links: bool, all
 /// Whether a pod asks for service links (default true).
 pub fn enable_service_links(pod: &Pod) -> bool {
     pod.spec.as_ref().and_then(|s| s.enable_service_links).unwrap_or(true)
+}
+
+/// A volume mounted into a container (`volumeMounts`): where, which
+/// volume, which sub-directory of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mount {
+    /// `/usr/share/nginx/html`, without a trailing slash.
+    pub path: String,
+    pub volume: String,
+    /// `subPath`, without slashes at either end; empty for the whole volume.
+    pub sub_path: String,
+    pub read_only: bool,
+}
+
+/// Bounds on what a container's processes may write (files per layer or
+/// volume, bytes per file).
+pub const MAX_FILES: usize = 4096;
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// A mount path as the kernel keeps it: absolute, no trailing slash.
+pub fn clean_mount_path(p: &str) -> String {
+    let t = p.trim_end_matches('/');
+    if t.is_empty() { "/".to_string() } else if t.starts_with('/') { t.to_string() } else { format!("/{t}") }
+}
+
+/// The files of one volume: path relative to the volume's root → content.
+pub type VolumeFiles = BTreeMap<String, String>;
+
+/// Where `path` lives: in a mounted volume (the innermost mount wins, as
+/// the kernel's mount table resolves it) under a volume-relative key, or
+/// in the container's own writable layer.
+pub fn locate<'m>(mounts: &'m [Mount], path: &str) -> Option<(&'m Mount, String)> {
+    mounts
+        .iter()
+        .filter(|m| path == m.path || path.strip_prefix(m.path.as_str()).is_some_and(|r| r.starts_with('/')) || m.path == "/")
+        .max_by_key(|m| m.path.len())
+        .map(|m| {
+            let rest = path.strip_prefix(m.path.as_str()).unwrap_or("").trim_start_matches('/');
+            let key = match (m.sub_path.is_empty(), rest.is_empty()) {
+                (true, _) => rest.to_string(),
+                (false, true) => m.sub_path.clone(),
+                (false, false) => format!("{}/{rest}", m.sub_path),
+            };
+            (m, key)
+        })
+}
+
+/// A container's filesystem as its processes see it: the writable layer
+/// with the mounted volumes over it. Borrowed, so reading a file costs no
+/// copy.
+#[derive(Clone, Debug)]
+pub struct FilesView<'a> {
+    pub own: &'a BTreeMap<String, String>,
+    pub mounts: Vec<(&'a Mount, &'a VolumeFiles)>,
+}
+
+impl<'a> FilesView<'a> {
+    fn mount_of(&self, path: &str) -> Option<(&'a Mount, &'a VolumeFiles, String)> {
+        self.mounts
+            .iter()
+            .filter(|(m, _)| path == m.path || path.strip_prefix(m.path.as_str()).is_some_and(|r| r.starts_with('/')) || m.path == "/")
+            .max_by_key(|(m, _)| m.path.len())
+            .map(|(m, v)| {
+                let (_, key) = locate(std::slice::from_ref(*m), path).unwrap_or((m, String::new()));
+                (*m, *v, key)
+            })
+    }
+    pub fn get(&self, path: &str) -> Option<&'a String> {
+        match self.mount_of(path) {
+            Some((_, v, key)) => v.get(&key),
+            None => self.own.get(path),
+        }
+    }
+    /// A mount point, or a directory holding files.
+    pub fn is_dir(&self, path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        if self.mounts.iter().any(|(m, _)| m.path == path) {
+            return true;
+        }
+        let prefix = format!("{path}/");
+        self.to_map().keys().any(|k| k.starts_with(&prefix))
+    }
+    /// The mount points (directories that exist whatever their content).
+    pub fn mount_paths(&self) -> Vec<&'a str> {
+        self.mounts.iter().map(|(m, _)| m.path.as_str()).collect()
+    }
+    /// Every file the container sees, absolute path → content.
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        let mut out: BTreeMap<String, String> = self.own.iter().filter(|(p, _)| self.mount_of(p).is_none()).map(|(p, c)| (p.clone(), c.clone())).collect();
+        for (m, v) in &self.mounts {
+            let prefix = if m.sub_path.is_empty() { String::new() } else { format!("{}/", m.sub_path) };
+            for (key, content) in v.iter() {
+                let Some(rest) = key.strip_prefix(prefix.as_str()) else { continue };
+                let path = if m.path == "/" { format!("/{rest}") } else { format!("{}/{rest}", m.path) };
+                // A deeper mount hides this one's files below it.
+                if self.mount_of(&path).is_some_and(|(inner, _, _)| inner.path == m.path) {
+                    out.insert(path, content.clone());
+                }
+            }
+        }
+        out
+    }
 }

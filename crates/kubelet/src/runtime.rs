@@ -3,7 +3,8 @@
 //! in-flight steps of the current sync (pkg/kubelet/kuberuntime
 //! kuberuntime_manager.go SyncPod: create sandbox, pull, create, start).
 
-use crate::behaviour::{Behaviour, Periodic};
+use crate::behaviour::{Behaviour, Effect, Periodic};
+use crate::rootfs::{FilesView, Mount, VolumeFiles};
 use crate::probes::ProbeWorker;
 use apimachinery::k8s_openapi::api::core::v1::{Container, PodSpec};
 use apimachinery::{Object, SignedDuration, Timestamp};
@@ -40,6 +41,11 @@ pub struct Instance {
     /// The container's writable filesystem as far as kubeplay models it:
     /// path → content (rootfs.rs initial_files, then what `exec` writes).
     pub files: BTreeMap<String, String>,
+    /// What the main process still has to do, at offsets from its start
+    /// (files its script writes or removes, lines it prints), in order.
+    pub effects: VecDeque<(SignedDuration, Effect)>,
+    /// Connections its server accepted (nginx's `*N` counter).
+    pub connections: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -69,6 +75,8 @@ pub struct ContainerRuntime {
     pub probes: Vec<ProbeWorker>,
     /// The spec changed: restart without waiting for back-off.
     pub restart_now: bool,
+    /// Its volumeMounts of volumes kubeplay models (emptyDir).
+    pub mounts: Vec<Mount>,
 }
 
 impl ContainerRuntime {
@@ -110,6 +118,7 @@ impl ContainerRuntime {
             started: false,
             probes: vec![],
             restart_now: false,
+            mounts: vec![],
         }
     }
     pub fn name(&self) -> &str {
@@ -176,6 +185,9 @@ pub struct PodRuntime {
     /// Succeeded or Failed: nothing restarts any more.
     pub terminal: bool,
     pub status_dirty: bool,
+    /// The pod's emptyDir volumes, by name: they live as long as the pod,
+    /// shared by every container that mounts them.
+    pub volumes: BTreeMap<String, VolumeFiles>,
 }
 
 impl PodRuntime {
@@ -185,6 +197,25 @@ impl PodRuntime {
         let n_init = inits.len();
         let mut containers: Vec<ContainerRuntime> = inits.into_iter().map(|c| ContainerRuntime::new(c, true, has_init)).collect();
         containers.extend(spec.containers.iter().cloned().map(|c| ContainerRuntime::new(c, false, has_init)));
+        // emptyDir volumes exist from the pod's start (volume manager's
+        // WaitForAttachAndMount before any container runs).
+        let volumes: BTreeMap<String, VolumeFiles> =
+            spec.volumes.iter().flatten().filter(|v| v.empty_dir.is_some()).map(|v| (v.name.clone(), VolumeFiles::new())).collect();
+        for c in containers.iter_mut() {
+            c.mounts = c
+                .spec
+                .volume_mounts
+                .iter()
+                .flatten()
+                .filter(|m| volumes.contains_key(&m.name))
+                .map(|m| Mount {
+                    path: crate::rootfs::clean_mount_path(&m.mount_path),
+                    volume: m.name.clone(),
+                    sub_path: m.sub_path.clone().unwrap_or_default().trim_matches('/').to_string(),
+                    read_only: m.read_only == Some(true),
+                })
+                .collect();
+        }
         PodRuntime {
             key,
             uid,
@@ -206,6 +237,63 @@ impl PodRuntime {
             terminating_until: None,
             terminal: false,
             status_dirty: true,
+            volumes,
+        }
+    }
+
+    /// What container `idx` sees of its files and volumes.
+    pub fn files_view(&self, idx: usize) -> Option<FilesView<'_>> {
+        let c = self.containers.get(idx)?;
+        let inst = c.instance.as_ref()?;
+        let mounts = c.mounts.iter().filter_map(|m| self.volumes.get(&m.volume).map(|v| (m, v))).collect();
+        Some(FilesView { own: &inst.files, mounts })
+    }
+
+    /// Writes (or with `content` None removes) a file as container `idx`
+    /// does: into the volume mounted there, or its writable layer. Removing
+    /// a directory removes what is below it (`rm -rf`). A read-only mount
+    /// refuses the write.
+    pub fn write_file(&mut self, idx: usize, path: &str, content: Option<String>) -> Result<(), String> {
+        let Some(c) = self.containers.get_mut(idx) else { return Ok(()) };
+        let (store, key) = match crate::rootfs::locate(&c.mounts, path) {
+            Some((m, key)) => {
+                if m.read_only {
+                    return Err(format!("{path}: Read-only file system"));
+                }
+                let Some(v) = self.volumes.get_mut(&m.volume) else { return Ok(()) };
+                (v, key)
+            }
+            None => {
+                let Some(inst) = c.instance.as_mut() else { return Ok(()) };
+                (&mut inst.files, path.to_string())
+            }
+        };
+        match content {
+            Some(text) => {
+                if store.len() >= crate::rootfs::MAX_FILES || text.len() > crate::rootfs::MAX_FILE_BYTES {
+                    return Err(format!("{path}: No space left on device"));
+                }
+                store.insert(key, text);
+            }
+            None => {
+                let below = format!("{key}/");
+                store.retain(|k, _| *k != key && !k.starts_with(&below));
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces everything container `idx` sees with `files` (what an exec
+    /// session left): each path goes back to the volume or layer it lives in.
+    pub fn set_files(&mut self, idx: usize, files: &BTreeMap<String, String>) {
+        let Some(before) = self.files_view(idx).map(|v| v.to_map()) else { return };
+        for path in before.keys().filter(|p| !files.contains_key(*p)) {
+            let _ = self.write_file(idx, path, None);
+        }
+        for (path, content) in files {
+            if before.get(path) != Some(content) {
+                let _ = self.write_file(idx, path, Some(content.clone()));
+            }
         }
     }
 

@@ -917,23 +917,25 @@ fn deterministic() {
     assert!(a.0 == b.0, "store differs between two runs with the same seed");
 }
 
-/// A probe oracle that fails liveness probes of containers named `flaky`.
-struct FlakyLiveness;
+/// A network where every server answers 500.
+struct Flaky;
 
-impl probes::ProbeOracle for FlakyLiveness {
-    fn probe(&self, target: &probes::ProbeTarget, kind: probes::ProbeKind, _: &apimachinery::k8s_openapi::api::core::v1::Probe) -> probes::ProbeResult {
-        if kind == probes::ProbeKind::Liveness && target.container == "flaky" {
-            probes::ProbeResult::Failure("HTTP probe failed with statuscode: 500".into())
-        } else {
-            probes::ProbeResult::Success
-        }
+impl probes::PodNetwork for Flaky {
+    fn opaque(&self, _: &str) -> bool {
+        false
+    }
+    fn http_get(&self, _: &probes::ProbeTarget, _: u16, _: &str, _: &[(String, String)]) -> probes::HttpAnswer {
+        probes::HttpAnswer { outcome: probes::HttpOutcome::Status(500), logs: vec![] }
+    }
+    fn tcp_open(&self, _: &probes::ProbeTarget, _: u16) -> bool {
+        false
     }
 }
 
 #[test]
 fn failing_liveness_probe_restarts_the_container() {
     let mut h = Harness::new(1, vec![]);
-    h.kubelet.set_probe_oracle(Box::new(FlakyLiveness));
+    h.kubelet.set_probe_oracle(Box::new(Flaky));
     h.run_until(2.0);
     h.create_pod(json!({"metadata": {"name": "live"}, "spec": {"containers": [{"name": "flaky", "image": "nginx",
         "livenessProbe": {"httpGet": {"path": "/healthz", "port": 80}, "periodSeconds": 5, "failureThreshold": 2}}]}}));

@@ -58,12 +58,16 @@ fn slice_addresses(s: &EndpointSlice) -> Vec<(String, bool)> {
 }
 
 /// CoreDNS's answer for a fully qualified name (no trailing dot).
-/// Names outside the cluster domain would be forwarded upstream; the
-/// simulated lab has no upstream, so they do not exist.
+/// Names outside the cluster domain are forwarded upstream, where only
+/// the public sites kubeplay knows (internet.rs) exist.
 pub fn query(api: &ApiServer, fqdn: &str) -> Answer {
     let name = fqdn.trim_end_matches('.').to_ascii_lowercase();
     let Some(local) = name.strip_suffix(&format!(".{CLUSTER_DOMAIN}")) else {
-        return Answer::NxDomain;
+        // Forwarded upstream (the Corefile's `forward . /etc/resolv.conf`).
+        return match crate::internet::resolve(&name) {
+            Some(ip) => Answer::A(vec![ip.to_string()]),
+            None => Answer::NxDomain,
+        };
     };
     let labels: Vec<&str> = local.split('.').collect();
     match labels.as_slice() {

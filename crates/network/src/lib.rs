@@ -18,6 +18,8 @@
 
 pub mod dns;
 pub mod http;
+pub mod internet;
+pub mod probes;
 pub mod servers;
 
 use apimachinery::k8s_openapi::api::core::v1::{Node, Pod, Service};
@@ -115,6 +117,9 @@ pub struct Exchange {
     pub endpoint: String,
     /// Lines the serving container wrote; the caller appends them to its log.
     pub logs: Vec<LogLine>,
+    /// The container that served: (node, namespace, pod, container); it
+    /// counts the connection.
+    pub server: Option<(String, String, String, String)>,
 }
 
 /// Where kube-proxy sends a connection.
@@ -133,16 +138,13 @@ struct Affinity {
     last_used: Timestamp,
 }
 
-/// The data plane's state: its RNG, ClientIP affinities, request records,
-/// and per-container connection counters.
+/// The data plane's state: its RNG, ClientIP affinities, request records.
 pub struct Network {
     rng: SimRng,
     /// (service key, service port, client IP) → endpoint.
     affinity: BTreeMap<(String, i32, String), Affinity>,
     records: VecDeque<RequestRecord>,
     next_id: u64,
-    /// Per container instance: connections served (nginx's `*N`).
-    connections: BTreeMap<String, u64>,
 }
 
 fn all<T: Clone>(api: &ApiServer, kind: Kind, ns: Option<&str>, f: impl Fn(&Object) -> Option<&T>) -> Vec<T> {
@@ -165,12 +167,7 @@ fn node_internal_ip(n: &Node) -> Option<String> {
 /// device: the first address of its pod CIDR), which SNATed traffic
 /// carries. [approximation: Calico's tunl0 takes its block's first address.]
 fn node_pod_gateway(n: &Node) -> Option<String> {
-    let cidr = n.spec.as_ref()?.pod_cidr.clone()?;
-    let (ip, bits) = cidr.split_once('/')?;
-    let ip = kubelet::ipam::parse_ipv4(ip)?;
-    let bits: u32 = bits.parse().ok()?;
-    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits.min(32)) };
-    Some(kubelet::ipam::ipv4_to_string((ip & mask) + 1))
+    kubelet::ipam::first_address(n.spec.as_ref()?.pod_cidr.as_deref()?)
 }
 
 fn svc_key(s: &Service) -> String {
@@ -207,7 +204,7 @@ pub fn ready_endpoints(api: &ApiServer, svc: &Service, port_name: &str) -> Vec<(
 
 impl Network {
     pub fn new(seed: u64) -> Network {
-        Network { rng: SimRng::new(seed, RNG_STREAM), affinity: BTreeMap::new(), records: VecDeque::new(), next_id: 1, connections: BTreeMap::new() }
+        Network { rng: SimRng::new(seed, RNG_STREAM), affinity: BTreeMap::new(), records: VecDeque::new(), next_id: 1 }
     }
 
     /// The requests that went through the data plane, oldest first (at most
@@ -317,6 +314,38 @@ impl Network {
         Ok(Route { pod_ip: ip, port, service: None, client_ip })
     }
 
+    /// ICMP echo from `source` to `ip`, `count` times: the replies' TTL
+    /// and round trips in microseconds, or None if nothing answers. Pods
+    /// (with a sandbox) and nodes answer; a ClusterIP does not (iptables
+    /// mode DNATs only the Service's ports). [approximation: TTL 64 on the
+    /// same node and 63 across nodes, whatever the CNI's routing.]
+    pub fn ping(&mut self, api: &ApiServer, source: &Source, ip: &str, count: usize) -> Option<(u8, Vec<u32>)> {
+        let count = count.min(1000);
+        let own = ip == source.ip() || ip.starts_with("127.");
+        let node_list = nodes(api);
+        let target_node: Option<String> = if own {
+            Some(source.node().to_string())
+        } else if let Some(n) = node_list.iter().find(|n| node_internal_ip(n).as_deref() == Some(ip)) {
+            n.metadata.name.clone()
+        } else {
+            let pods: Vec<Pod> = all(api, Kind::Pod, None, |o| if let Object::Pod(p) = o { Some(p) } else { None });
+            pods.iter()
+                .find(|p| {
+                    let st = p.status.clone().unwrap_or_default();
+                    st.pod_ip.as_deref() == Some(ip) && !matches!(st.phase.as_deref(), Some("Succeeded") | Some("Failed"))
+                })
+                .and_then(|p| p.spec.as_ref().and_then(|s| s.node_name.clone()))
+        };
+        let (ttl, lo, hi) = match target_node {
+            Some(n) if own || n == source.node() => (64, 30, 120),
+            Some(_) => (63, 300, 900),
+            None if internet::is_site(ip) => (50, 15_000, 25_000),
+            None => return None,
+        };
+        let rtts = (0..count).map(|_| (lo + self.rng.below(hi - lo)) as u32).collect();
+        Some((ttl, rtts))
+    }
+
     /// Sends one HTTP request from `source` to `ip:port` (an address, not a
     /// name: resolve first with [`dns`]). Records it.
     pub fn http(&mut self, api: &ApiServer, nodes: &dyn Nodes, source: &Source, ip: &str, port: u16, request: &Request) -> Result<Exchange, ConnectError> {
@@ -363,8 +392,12 @@ impl Network {
             let st = p.status.clone().unwrap_or_default();
             st.pod_ip.as_deref() == Some(route.pod_ip.as_str()) && !matches!(st.phase.as_deref(), Some("Succeeded") | Some("Failed"))
         }) else {
-            // No pod has this address: the packet goes nowhere.
-            return Err(ConnectError::Timeout);
+            // A public site answers from outside; any other address that is
+            // no pod's goes nowhere.
+            if let Some(response) = internet::serve(&route.pod_ip, route.port, request, now) {
+                return Ok((Exchange { response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs: vec![], server: None }, route.pod_ip.clone()));
+            }
+            return Err(if internet::is_site(&route.pod_ip) { ConnectError::Refused } else { ConnectError::Timeout });
         };
         let ns = pod.metadata.namespace.clone().unwrap_or_default();
         let name = pod.metadata.name.clone().unwrap_or_default();
@@ -378,15 +411,14 @@ impl Network {
             if listen != route.port {
                 continue;
             }
-            let conn = self.connections.entry(proc_.instance_id.to_string()).or_insert(0);
-            *conn += 1;
-            let connection = *conn;
+            let connection = proc_.connections + 1;
             let client_port = (EPHEMERAL_LOW + self.rng.below(EPHEMERAL_HIGH - EPHEMERAL_LOW + 1)) as u16;
             let hostname = kubelet::rootfs::pod_hostname(&name, spec.hostname.as_deref());
-            let ctx = servers::ServeCtx { hostname: &hostname, client_ip: &route.client_ip, client_port, now, files: proc_.files, env: proc_.env, connection };
+            let ctx = servers::ServeCtx { hostname: &hostname, client_ip: &route.client_ip, client_port, now, files: &proc_.files, env: proc_.env, connection };
             let served = servers::serve(server, &ctx, request);
             let logs = served.log.into_iter().map(|l| (node.clone(), ns.clone(), name.clone(), c.name.clone(), l)).collect();
-            return Ok((Exchange { response: served.response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs }, format!("{ns}/{name}")));
+            let server = Some((node.clone(), ns.clone(), name.clone(), c.name.clone()));
+            return Ok((Exchange { response: served.response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs, server }, format!("{ns}/{name}")));
         }
         // The pod is there but nothing listens on the port: RST.
         Err(ConnectError::Refused)

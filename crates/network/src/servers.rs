@@ -9,7 +9,7 @@ use crate::http::{Request, Response, http_date, nginx_time_local, reason};
 use apimachinery::Timestamp;
 use kubelet::images::ImageRef;
 use kubelet::rootfs::NGINX_VERSION;
-use std::collections::BTreeMap;
+use kubelet::rootfs::FilesView;
 
 /// The image servers kubeplay models.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +22,10 @@ pub enum Server {
     JmallocEchoServer,
     /// gcr.io/google-samples/hello-app.
     HelloApp,
+    /// luksa/kubia (Kubernetes in Action's node.js app): "You've hit <hostname>".
+    Kubia,
+    /// luksa/kubia-unhealthy: the same, answering 500 after five requests.
+    KubiaUnhealthy,
 }
 
 /// The server in an image and the port it listens on, given the
@@ -33,8 +37,30 @@ pub fn server_of(r: &ImageRef, env: &[(String, String)]) -> Option<(Server, u16)
         "registry.k8s.io/echoserver" | "k8s.gcr.io/echoserver" | "gcr.io/google_containers/echoserver" => Some((Server::EchoServer, 8080)),
         "docker.io/jmalloc/echo-server" => Some((Server::JmallocEchoServer, env_port.unwrap_or(8080))),
         "gcr.io/google-samples/hello-app" | "us-docker.pkg.dev/google-samples/containers/gke/hello-app" => Some((Server::HelloApp, env_port.unwrap_or(8080))),
+        "docker.io/luksa/kubia" => Some((Server::Kubia, 8080)),
+        "docker.io/luksa/kubia-unhealthy" => Some((Server::KubiaUnhealthy, 8080)),
         _ => None,
     }
+}
+
+/// Ports a non-HTTP server in an image listens on (a TCP connection is
+/// accepted; kubeplay does not speak its protocol).
+pub fn tcp_ports_of(r: &ImageRef) -> &'static [u16] {
+    match r.repository().as_str() {
+        "docker.io/library/redis" => &[6379],
+        _ => &[],
+    }
+}
+
+/// Whether kubeplay does not model what an image's main process serves:
+/// control-plane and add-on images, and catalogue servers it does not
+/// simulate (databases, proxies). Their probes are taken to pass.
+pub fn opaque(r: &ImageRef) -> bool {
+    if server_of(r, &[]).is_some() || !tcp_ports_of(r).is_empty() {
+        return false;
+    }
+    let system = matches!(r.domain.as_str(), "registry.k8s.io" | "k8s.gcr.io") || r.path.starts_with("calico/");
+    system || kubelet::images::known(r).is_some_and(|k| matches!(k.kind, kubelet::images::ImageKind::Server | kubelet::images::ImageKind::Pause))
 }
 
 /// What a server knows about one connection.
@@ -44,7 +70,7 @@ pub struct ServeCtx<'a> {
     pub client_ip: &'a str,
     pub client_port: u16,
     pub now: Timestamp,
-    pub files: &'a BTreeMap<String, String>,
+    pub files: &'a FilesView<'a>,
     pub env: &'a [(String, String)],
     /// The connection number nginx prints as `*N` in error lines.
     pub connection: u64,
@@ -63,6 +89,8 @@ pub fn serve(server: Server, ctx: &ServeCtx, req: &Request) -> Served {
         Server::EchoServer => echoserver(ctx, req),
         Server::JmallocEchoServer => jmalloc(ctx, req),
         Server::HelloApp => hello_app(ctx, req),
+        Server::Kubia => kubia(ctx, req, false),
+        Server::KubiaUnhealthy => kubia(ctx, req, true),
     }
 }
 
@@ -73,6 +101,31 @@ fn nginx_error_page(status: u16, server_tokens: &str) -> String {
     // ngx_http_special_response.c: CRLF inside the page.
     let title = format!("{status} {}", reason(status));
     format!("<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>{server_tokens}</center>\r\n</body>\r\n</html>\r\n")
+}
+
+/// nginx's answer with one of its error pages, and the lines it logs: the
+/// error-log line `what` (`open() "…" failed …`) and the access line.
+fn nginx_error(ctx: &ServeCtx, req: &Request, status: u16, what: &str) -> Served {
+    let server = format!("nginx/{NGINX_VERSION}");
+    let head = req.method == "HEAD";
+    let page = nginx_error_page(status, &server);
+    let len = page.len();
+    let response = Response {
+        status,
+        reason: reason(status),
+        headers: vec![("Server".into(), server), ("Date".into(), http_date(ctx.now)), ("Content-Type".into(), "text/html".into()), ("Content-Length".into(), len.to_string()), ("Connection".into(), "keep-alive".into())],
+        body: if head { String::new() } else { page },
+    };
+    let error = format!(
+        "{} [error] 29#29: *{} {what}, client: {}, server: localhost, request: \"{}\", host: \"{}\"",
+        ctx.now.strftime("%Y/%m/%d %H:%M:%S"),
+        ctx.connection,
+        ctx.client_ip,
+        req.request_line(),
+        req.header("Host").unwrap_or("")
+    );
+    let sent = if head { 0 } else { len };
+    Served { log: vec![error, nginx_access_line(ctx, req, status, sent, true)], response }
 }
 
 fn nginx_access_line(ctx: &ServeCtx, req: &Request, status: u16, body_bytes: usize, with_forwarded_for: bool) -> String {
@@ -103,10 +156,17 @@ fn nginx(ctx: &ServeCtx, req: &Request) -> Served {
         return Served { response, log };
     }
     let mut path = req.path().to_string();
-    if path.ends_with('/') {
+    let dir_request = path.ends_with('/');
+    if dir_request {
         path.push_str("index.html");
     }
     let file = format!("/usr/share/nginx/html{path}");
+    let dir = format!("/usr/share/nginx/html{}", req.path());
+    if dir_request && ctx.files.get(&file).is_none() && (req.path() == "/" || ctx.files.is_dir(&dir)) {
+        // The index module with autoindex off (ngx_http_index_module.c):
+        // a directory without index.html is 403 with this error line.
+        return nginx_error(ctx, req, 403, &format!("directory index of \"{dir}\" is forbidden"));
+    }
     match ctx.files.get(&file) {
         Some(content) => {
             let mtime: Timestamp = NGINX_INDEX_MTIME_RFC3339.parse().expect("valid constant");
@@ -130,26 +190,7 @@ fn nginx(ctx: &ServeCtx, req: &Request) -> Served {
             let sent = if head { 0 } else { content.len() };
             Served { log: vec![nginx_access_line(ctx, req, 200, sent, true)], response }
         }
-        None => {
-            let page = nginx_error_page(404, &server);
-            let len = page.len();
-            let response = Response {
-                status: 404,
-                reason: reason(404),
-                headers: vec![("Server".into(), server), ("Date".into(), date), ("Content-Type".into(), "text/html".into()), ("Content-Length".into(), len.to_string()), ("Connection".into(), "keep-alive".into())],
-                body: if head { String::new() } else { page },
-            };
-            let host = req.header("Host").unwrap_or("");
-            let error = format!(
-                "{} [error] 29#29: *{} open() \"{file}\" failed (2: No such file or directory), client: {}, server: localhost, request: \"{}\", host: \"{host}\"",
-                ctx.now.strftime("%Y/%m/%d %H:%M:%S"),
-                ctx.connection,
-                ctx.client_ip,
-                req.request_line()
-            );
-            let sent = if head { 0 } else { len };
-            Served { log: vec![error, nginx_access_line(ctx, req, 404, sent, true)], response }
-        }
+        None => nginx_error(ctx, req, 404, &format!("open() \"{file}\" failed (2: No such file or directory)")),
     }
 }
 
@@ -203,7 +244,7 @@ fn echoserver(ctx: &ServeCtx, req: &Request) -> Served {
 }
 
 /// Canonical MIME header key, as Go's textproto writes it (`user-agent` → `User-Agent`).
-fn canonical_header(k: &str) -> String {
+pub(crate) fn canonical_header(k: &str) -> String {
     k.split('-')
         .map(|p| {
             let mut c = p.chars();
@@ -255,4 +296,19 @@ fn hello_app(ctx: &ServeCtx, req: &Request) -> Served {
         body: if req.method == "HEAD" { String::new() } else { body },
     };
     Served { log: vec![format!("{} Serving request: {}", ctx.now.strftime("%Y/%m/%d %H:%M:%S"), req.path())], response }
+}
+
+/// luksa/kubia app.js (node 7 http): `You've hit <hostname>`, and one log
+/// line per request with the IPv4-mapped client address node reports.
+/// kubia-unhealthy answers 500 from its sixth request on (each request
+/// comes on its own connection here).
+fn kubia(ctx: &ServeCtx, req: &Request, unhealthy: bool) -> Served {
+    let (status, body) = if unhealthy && ctx.connection > 5 { (500, "I'm not well. Please restart me!".to_string()) } else { (200, format!("You've hit {}\n", ctx.hostname)) };
+    let response = Response {
+        status,
+        reason: reason(status),
+        headers: vec![("Date".into(), http_date(ctx.now)), ("Connection".into(), "keep-alive".into()), ("Transfer-Encoding".into(), "chunked".into())],
+        body: if req.method == "HEAD" { String::new() } else { body },
+    };
+    Served { log: vec![format!("Received request from ::ffff:{}", ctx.client_ip)], response }
 }

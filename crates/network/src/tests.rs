@@ -9,7 +9,8 @@ fn serve_text(server: servers::Server, r: &Request) -> String {
     let mut files = BTreeMap::new();
     files.insert("/usr/share/nginx/html/index.html".to_string(), kubelet::rootfs::NGINX_INDEX_HTML.to_string());
     let env = vec![];
-    let ctx = servers::ServeCtx { hostname: "web-1", client_ip: "172.16.221.130", client_port: 40000, now: "2026-01-05T09:01:02Z".parse().unwrap(), files: &files, env: &env, connection: 3 };
+    let view = kubelet::rootfs::FilesView { own: &files, mounts: vec![] };
+    let ctx = servers::ServeCtx { hostname: "web-1", client_ip: "172.16.221.130", client_port: 40000, now: "2026-01-05T09:01:02Z".parse().unwrap(), files: &view, env: &env, connection: 3 };
     let s = servers::serve(server, &ctx, r);
     format!("{}{}--log--\n{}\n", s.response.head_text().replace("\r\n", "\n"), s.response.body, s.log.join("\n"))
 }
@@ -106,4 +107,21 @@ fn resolver_search_order() {
     assert_eq!(dns::candidates("web.default.svc.cluster.local.", &search, dns::NDOTS), ["web.default.svc.cluster.local"]);
     assert_eq!(dns::literal_ipv4("10.96.0.1").as_deref(), Some("10.96.0.1"));
     assert_eq!(dns::literal_ipv4("10.96.0"), None);
+}
+
+/// The kubelet's probe request on the wire, and what nginx answers a
+/// directory without an index.
+#[test]
+fn probe_requests_and_directory_index() {
+    let r = probes::probe_request("172.16.221.130", 80, "/healthz", &[("x-custom".into(), "Awesome".into()), ("Accept".into(), "".into())]);
+    let mut files = BTreeMap::new();
+    files.insert("/usr/share/nginx/html/other.html".to_string(), "x".to_string());
+    let view = kubelet::rootfs::FilesView { own: &files, mounts: vec![] };
+    let ctx = servers::ServeCtx { hostname: "web-1", client_ip: "172.16.221.129", client_port: 40000, now: "2026-01-05T09:01:02Z".parse().unwrap(), files: &view, env: &[], connection: 7 };
+    let s = servers::serve(servers::Server::Nginx, &ctx, &probes::probe_request("172.16.221.130", 80, "/", &[]));
+    expect![[r#"
+        [("Host", "172.16.221.130:80"), ("User-Agent", "kube-probe/1.37"), ("Accept-Encoding", "gzip"), ("Connection", "close"), ("X-Custom", "Awesome")]
+        403 Forbidden
+        2026/01/05 09:01:02 [error] 29#29: *7 directory index of "/usr/share/nginx/html/" is forbidden, client: 172.16.221.129, server: localhost, request: "GET / HTTP/1.1", host: "172.16.221.130:80"
+        172.16.221.129 - - [05/Jan/2026:09:01:02 +0000] "GET / HTTP/1.1" 403 153 "-" "kube-probe/1.37" "-""#]].assert_eq(&format!("{:?}\n{} {}\n{}", r.headers, s.response.status, s.response.reason, s.log.join("\n")));
 }

@@ -51,12 +51,20 @@ impl Shell {
         !self.contexts.is_empty()
     }
 
+    /// Whether the innermost container's tools are BusyBox applets.
+    pub(crate) fn in_busybox(&self) -> bool {
+        self.contexts.last().is_some_and(|c| matches!(c.userland, Userland::Busybox | Userland::Alpine))
+    }
+
     /// The prompt of the shell in the innermost container.
     pub(crate) fn container_prompt(&self) -> Option<String> {
         let c = self.contexts.last()?;
         let dir = if self.cwd == "/root" { "~".to_string() } else { self.cwd.clone() };
         Some(match (c.userland, c.shell.as_str()) {
             (Userland::Debian | Userland::Ubuntu, "bash") => format!("root@{}:{dir}# ", c.hostname),
+            // CentOS's bash PS1 `[\u@\h \W]\$ `: the directory's last component.
+            (Userland::Centos, "bash") => format!("[root@{} {}]# ", c.hostname, if dir == "/" || dir == "~" { dir.as_str() } else { dir.rsplit('/').next().unwrap_or("/") }),
+            (Userland::Centos, _) => "sh-4.2# ".to_string(),
             (Userland::Debian | Userland::Ubuntu, _) => "# ".to_string(),
             _ => format!("{dir} # "),
         })
@@ -82,11 +90,14 @@ impl Shell {
         for d in root_dirs {
             fs.mkdir(&format!("/{d}"));
         }
-        for (path, content) in p.files {
+        for d in image_ref.iter().flat_map(|r| rootfs::image_dirs(r).iter().copied()).chain(p.files.mount_paths()) {
+            fs.mkdir(d);
+        }
+        for (path, content) in p.files.to_map() {
             if let Some((dir, _)) = path.rsplit_once('/') {
                 fs.mkdir(dir);
             }
-            let _ = fs.write(path, content.clone());
+            let _ = fs.write(&path, content);
         }
         let vars: BTreeMap<String, String> = env.iter().cloned().collect();
         let ctx = Context {
@@ -115,8 +126,33 @@ impl Shell {
         let Some(c) = self.contexts.last() else { return };
         let (node, ns, pod, container) = (c.req.node.clone(), c.req.namespace.clone(), c.req.pod.clone(), c.req.container.clone());
         let files = self.fs.files().clone();
-        if let Some(target) = self.world.container_files_mut(&node, &ns, &pod, &container) {
-            *target = files;
+        self.world.set_container_files(&node, &ns, &pod, &container, &files);
+    }
+
+    /// Before each line in a container: what its processes, the other
+    /// containers sharing its volumes, and time did to its files since the
+    /// last line shows.
+    pub(crate) fn refresh_context_files(&mut self) {
+        let Some(c) = self.contexts.last() else { return };
+        let Some(p) = self.world.kubelet(&c.req.node).and_then(|k| k.container_process(&c.req.namespace, &c.req.pod, &c.req.container)) else { return };
+        if p.instance_id != c.instance_id {
+            return;
+        }
+        let now = p.files.to_map();
+        if &now == self.fs.files() {
+            return;
+        }
+        let gone: Vec<String> = self.fs.files().keys().filter(|k| !now.contains_key(*k)).cloned().collect();
+        for path in gone {
+            self.fs.remove(&path);
+        }
+        for (path, content) in now {
+            if self.fs.read(&path) != Some(&content) {
+                if let Some((dir, _)) = path.rsplit_once('/') {
+                    self.fs.mkdir(dir);
+                }
+                let _ = self.fs.write(&path, content);
+            }
         }
     }
 
@@ -209,7 +245,7 @@ impl Shell {
         let ran = match script {
             Some(s) if is_shell => {
                 let shown = self.execute_in_context(&s);
-                Ran { stdout: shown.0, stderr: String::new(), status: shown.1 }
+                Ran { stdout: shown.0, stderr: String::new(), status: shown.1, ..Default::default() }
             }
             _ => {
                 if let Some(c) = self.contexts.last_mut() {
@@ -224,7 +260,7 @@ impl Shell {
         before.stdout.push_str(&ran.stdout);
         before.stderr.push_str(&ran.stderr);
         if ran.status != 0 {
-            before.stderr.push_str(&format!("command terminated with exit code {}\n", ran.status));
+            before.late_stderr.push_str(&format!("command terminated with exit code {}\n", ran.status));
         }
         before.status = ran.status;
         before
@@ -322,9 +358,13 @@ impl Shell {
                 let (r, file) = net::wget(&mut self.world, &client, args);
                 self.client_ran(r, file)
             }
+            "ping" => {
+                let r = net::ping(&mut self.world, &client, args, c.userland);
+                self.client_ran(r, None)
+            }
             "nslookup" => {
                 let r = net::nslookup(&self.world, &client, args);
-                Ran { stdout: r.stdout, stderr: r.stderr, status: r.status }
+                Ran { stdout: r.stdout, stderr: r.stderr, status: r.status, ..Default::default() }
             }
             "whoami" => Ran { stdout: "root\n".into(), ..Default::default() },
             "id" => Ran { stdout: "uid=0(root) gid=0(root) groups=0(root)\n".into(), ..Default::default() },
@@ -340,7 +380,8 @@ impl Shell {
     }
 
     fn client_ran(&mut self, r: net::Ran, file: Option<(String, String)>) -> Ran {
-        let mut ran = Ran { stdout: r.stdout, stderr: r.stderr, status: r.status };
+        self.pending_delay_ms = r.delay_ms;
+        let mut ran = Ran { stdout: r.stdout, stderr: r.stderr, status: r.status, ..Default::default() };
         if let Some((name, content)) = file {
             let p = normalize(&self.cwd, &name);
             if let Err(e) = self.fs.write(&p, content) {

@@ -44,6 +44,9 @@ struct Ran {
     stdout: String,
     stderr: String,
     status: i32,
+    /// Error text that comes after the output in time (kubectl exec's
+    /// `command terminated with exit code N` follows the remote output).
+    late_stderr: String,
 }
 
 /// What a terminal host gets back while time passes: text to show, and
@@ -145,6 +148,30 @@ impl kubectl::Waiting for Sleep {
     }
 }
 
+/// A command whose output comes after simulated time has passed (curl
+/// waiting for a connect timeout, ping's packets).
+struct Deferred {
+    until: Timestamp,
+    ran: Option<Ran>,
+}
+
+impl kubectl::Waiting for Deferred {
+    fn poll(&mut self, world: &World, out: &mut kubectl::Output) -> bool {
+        if world.now() < self.until {
+            return false;
+        }
+        if let Some(r) = self.ran.take() {
+            out.stdout.push_str(&r.stdout);
+            out.stderr.push_str(&r.stderr);
+            out.code = r.status;
+        }
+        true
+    }
+    fn deadline(&self) -> Option<Timestamp> {
+        Some(self.until)
+    }
+}
+
 pub struct Shell {
     pub world: World,
     pub kubeconfig: KubeConfig,
@@ -158,6 +185,9 @@ pub struct Shell {
     /// Commands may wait as jobs (inside `start` and `run_for`).
     suspend: bool,
     job: Option<Job>,
+    /// Simulated time the container command just run takes before its
+    /// output shows (set by network clients).
+    pending_delay_ms: i64,
     /// Shells in containers entered with `kubectl exec -it` (innermost last).
     contexts: Vec<container::Context>,
 }
@@ -175,7 +205,7 @@ impl Shell {
         vars.insert("USER".into(), "root".into());
         vars.insert("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into());
         vars.insert("HOSTNAME".into(), world.profile.control_plane().name.clone());
-        Shell { world, kubeconfig, fs: Vfs::new(), vars, aliases: BTreeMap::new(), history: vec![], cwd: "/root".into(), last_status: 0, depth: 0, suspend: false, job: None, contexts: vec![] }
+        Shell { world, kubeconfig, fs: Vfs::new(), vars, aliases: BTreeMap::new(), history: vec![], cwd: "/root".into(), last_status: 0, depth: 0, suspend: false, job: None, contexts: vec![], pending_delay_ms: 0 }
     }
 
     /// The prompt, as the course's lab shows it (`[root@m-k8s ~]# `).
@@ -301,6 +331,9 @@ impl Shell {
                 return LineEnd::Done { status: 2, exit: false };
             }
         };
+        if self.in_container() && self.depth == 0 {
+            self.refresh_context_files();
+        }
         let end = self.run_list(list.into_iter().collect(), 0, false, text);
         self.end_container_line(end, text)
     }
@@ -404,8 +437,10 @@ impl Shell {
         terminal.push_str(&stderr);
         if last {
             terminal.push_str(&stdout);
+            terminal.push_str(&ran.late_stderr);
             (status, None)
         } else {
+            terminal.push_str(&ran.late_stderr);
             (status, Some(stdout))
         }
     }
@@ -450,7 +485,7 @@ impl Shell {
                 status = self.run_tail(&job.tail, rest, text);
             }
         } else {
-            let ran = Ran { stdout: out.stdout, stderr: out.stderr, status };
+            let ran = Ran { stdout: out.stdout, stderr: out.stderr, status, ..Default::default() };
             let (s, next) = self.after_stage(&job.cmd, ran, job.tail.is_empty(), text);
             status = s.unwrap_or(status);
             if let Some(input) = next {
@@ -667,6 +702,11 @@ impl Shell {
                 return (Started::Done(Ran { status, ..Default::default() }), true);
             }
             if let Some(ran) = self.container_command(&name, &args, &stdin_text) {
+                let delay = std::mem::take(&mut self.pending_delay_ms);
+                if delay > 0 {
+                    let until = self.world.now() + SignedDuration::from_millis(delay);
+                    return (Started::Waiting(Waiting { waiting: Box::new(Deferred { until, ran: Some(ran) }), out: kubectl::Output::default(), watch_limit: None }), false);
+                }
                 return (Started::Done(ran), false);
             }
         }
@@ -739,7 +779,7 @@ impl Shell {
                 // pod network's DNS.
                 let client = net::Client { source: self.world.host_source(), namespace: None, hostname: None, curl_version: "8.5.0" };
                 let (r, file) = net::curl(&mut self.world, &client, &args);
-                let mut ran = Ran { stdout: r.stdout, stderr: r.stderr, status: r.status };
+                let mut ran = Ran { stdout: r.stdout, stderr: r.stderr, status: r.status, ..Default::default() };
                 if let Some((f, content)) = file {
                     let p = normalize(&self.cwd, &f);
                     if let Err(e) = self.fs.write(&p, content) {
@@ -819,12 +859,14 @@ impl Shell {
             let p = normalize(&self.cwd, f);
             match self.fs.read(&p) {
                 Some(t) => r.stdout.push_str(t),
+                // BusyBox's cat (libbb's open_or_warn, bb_perror_msg) words
+                // its errors differently from GNU coreutils.
                 None if self.fs.is_dir(&p) => {
-                    r.stderr.push_str(&format!("cat: {f}: Is a directory\n"));
+                    r.stderr.push_str(&if self.in_busybox() { "cat: read error: Is a directory\n".to_string() } else { format!("cat: {f}: Is a directory\n") });
                     r.status = 1;
                 }
                 None => {
-                    r.stderr.push_str(&format!("cat: {f}: No such file or directory\n"));
+                    r.stderr.push_str(&if self.in_busybox() { format!("cat: can't open '{f}': No such file or directory\n") } else { format!("cat: {f}: No such file or directory\n") });
                     r.status = 1;
                 }
             }
@@ -876,6 +918,8 @@ impl Shell {
                 Ran { stdout: if names.is_empty() { String::new() } else { format!("{}\n", names.join("  ")) }, ..Default::default() }
             }
             None if self.fs.read(&dir).is_some() => Ran { stdout: format!("{}\n", targets[0]), ..Default::default() },
+            // BusyBox ls says it its own way, and exits 1.
+            None if self.in_busybox() => Ran { stderr: format!("ls: {}: No such file or directory\n", targets.first().map(|s| s.as_str()).unwrap_or("")), status: 1, ..Default::default() },
             None => Ran { stderr: format!("ls: cannot access '{}': No such file or directory\n", targets.first().map(|s| s.as_str()).unwrap_or("")), status: 2, ..Default::default() },
         }
     }
@@ -929,11 +973,11 @@ fn waiting_of(args: &[String], out: kubectl::Output, waiting: Box<dyn kubectl::W
 }
 
 fn ran_of(o: kubectl::Output) -> Ran {
-    Ran { stdout: o.stdout, stderr: o.stderr, status: o.code }
+    Ran { stdout: o.stdout, stderr: o.stderr, status: o.code, ..Default::default() }
 }
 
 fn text_ran((stdout, stderr, status): text::Ran) -> Ran {
-    Ran { stdout, stderr, status }
+    Ran { stdout, stderr, status, ..Default::default() }
 }
 
 fn echo(args: &[String]) -> Ran {

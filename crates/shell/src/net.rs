@@ -25,6 +25,9 @@ pub struct Ran {
     pub stdout: String,
     pub stderr: String,
     pub status: i32,
+    /// Simulated time the command takes before it prints (a connect
+    /// timeout, ping's interval).
+    pub delay_ms: i64,
 }
 
 impl Client {
@@ -88,6 +91,7 @@ pub fn curl(world: &mut World, client: &Client, args: &[String]) -> (Ran, Option
     let mut method: Option<String> = None;
     let mut data: Option<String> = None;
     let mut output: Option<String> = None;
+    let mut connect_timeout_ms: Option<i64> = None;
     let mut urls: Vec<String> = vec![];
     let mut i = 0;
     while i < args.len() {
@@ -119,7 +123,10 @@ pub fn curl(world: &mut World, client: &Client, args: &[String]) -> (Ran, Option
             "-d" | "--data" => data = value(),
             "-o" | "--output" => output = value(),
             "-m" | "--max-time" | "--connect-timeout" => {
-                value();
+                if let Some(v) = value().and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite() && *v > 0.0) {
+                    let ms = (v * 1000.0).min(86_400_000.0) as i64;
+                    connect_timeout_ms = Some(connect_timeout_ms.map_or(ms, |m: i64| m.min(ms)));
+                }
             }
             _ if a.starts_with('-') && a.len() > 1 => {
                 r.stderr = format!("curl: option {a}: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\n");
@@ -180,10 +187,12 @@ pub fn curl(world: &mut World, client: &Client, args: &[String]) -> (Ran, Option
                 ConnectError::Refused => (7, refused_text(client.curl_version)),
                 ConnectError::Timeout => (28, "Timeout was reached"),
             };
-            // [approximation] a timeout is reported at once; real curl waits
-            // for the kernel's SYN retries (about two minutes).
-            let after = if code == 28 { 135_000 } else { 0 };
+            // A timeout takes its time: `--connect-timeout`/`-m` plus the
+            // timer's slack, or without one the kernel's SYN retries
+            // (tcp_syn_retries=6, about 130 s) [approximation: 135 s].
+            let after = if code == 28 { connect_timeout_ms.map_or(135_000, |t| t + 2) } else { 0 };
             err(&mut r, code, format!("Failed to connect to {} port {} after {after} ms: {why}", url.host, url.port));
+            r.delay_ms = after;
             return (r, None);
         }
     };
@@ -345,6 +354,10 @@ pub fn nslookup(world: &World, client: &Client, args: &[String]) -> Ran {
         for n in &names {
             match dns::query(world.api(), n) {
                 Answer::A(ips) if !aaaa => {
+                    // A forwarded answer is not authoritative.
+                    if !n.ends_with(".cluster.local") {
+                        r.stdout.push_str("Non-authoritative answer:\n");
+                    }
                     for ip in ips {
                         r.stdout.push_str(&format!("Name:\t{n}\nAddress: {ip}\n"));
                     }
@@ -359,6 +372,84 @@ pub fn nslookup(world: &World, client: &Client, args: &[String]) -> Ran {
         }
     }
     if failed {
+        r.status = 1;
+    }
+    r
+}
+
+/// `ping [-c N] HOST`: BusyBox's ping (networking/ping.c) in BusyBox and
+/// Alpine images, iputils' elsewhere. Pods and nodes answer ICMP echo; a
+/// Service's ClusterIP does not (kube-proxy only DNATs its ports). The
+/// round trips come from the data plane's seeded RNG; the whole run takes
+/// one second per packet after the first. Without `-c` it sends 4
+/// [approximation: real ping runs until interrupted].
+pub fn ping(world: &mut World, client: &Client, args: &[String], userland: kubelet::rootfs::Userland) -> Ran {
+    let busybox = matches!(userland, kubelet::rootfs::Userland::Busybox | kubelet::rootfs::Userland::Alpine);
+    let mut r = Ran::default();
+    let mut count: u32 = 4;
+    let mut host = None;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "-c" => {
+                i += 1;
+                count = args.get(i).and_then(|v| v.parse().ok()).unwrap_or(4).clamp(1, 1000);
+            }
+            a if a.starts_with("-c") => count = a[2..].parse().unwrap_or(4).clamp(1, 1000),
+            a if !a.starts_with('-') => host = Some(a.to_string()),
+            _ => {}
+        }
+        i += 1;
+    }
+    let Some(host) = host else {
+        r.stderr = if busybox { "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n".into() } else { "ping: usage error: Destination address required\n".into() };
+        r.status = if busybox { 1 } else { 2 };
+        return r;
+    };
+    let Some(ip) = client.resolve(world, &host) else {
+        r.stderr = if busybox { format!("ping: bad address '{host}'\n") } else { format!("ping: {host}: Name or service not known\n") };
+        r.status = if busybox { 1 } else { 2 };
+        return r;
+    };
+    let replies = world.ping(&client.source, &ip, count as usize);
+    r.delay_ms = (count as i64 - 1) * 1000 + if replies.is_none() { 1000 } else { 0 };
+    let received = replies.as_ref().map_or(0, |(_, t)| t.len());
+    let ms = |us: u32| format!("{}.{:03}", us / 1000, us % 1000);
+    if busybox {
+        r.stdout.push_str(&format!("PING {host} ({ip}): 56 data bytes\n"));
+        if let Some((ttl, times)) = &replies {
+            for (seq, t) in times.iter().enumerate() {
+                r.stdout.push_str(&format!("64 bytes from {ip}: seq={seq} ttl={ttl} time={} ms\n", ms(*t)));
+            }
+        }
+        r.stdout.push_str(&format!("\n--- {host} ping statistics ---\n{count} packets transmitted, {received} packets received, {}% packet loss\n", 100 - received * 100 / count as usize));
+        if let Some((_, times)) = replies.as_ref().filter(|(_, t)| !t.is_empty()) {
+            let (min, max) = (times.iter().min().copied().unwrap_or(0), times.iter().max().copied().unwrap_or(0));
+            let avg = times.iter().map(|&t| t as u64).sum::<u64>() / times.len() as u64;
+            r.stdout.push_str(&format!("round-trip min/avg/max = {}/{}/{} ms\n", ms(min), ms(avg as u32), ms(max)));
+        }
+    } else {
+        // iputils ping.
+        r.stdout.push_str(&format!("PING {host} ({ip}) 56(84) bytes of data.\n"));
+        if let Some((ttl, times)) = &replies {
+            for (seq, t) in times.iter().enumerate() {
+                let shown = if host == ip { ip.clone() } else { format!("{host} ({ip})") };
+                r.stdout.push_str(&format!("64 bytes from {shown}: icmp_seq={} ttl={ttl} time={} ms\n", seq + 1, ms(*t)));
+            }
+        }
+        let total = (count as i64 - 1) * 1000 + 1;
+        r.stdout.push_str(&format!("\n--- {host} ping statistics ---\n{count} packets transmitted, {received} received, {}% packet loss, time {total}ms\n", 100 - received * 100 / count as usize));
+        if let Some((_, times)) = replies.as_ref().filter(|(_, t)| !t.is_empty()) {
+            let (min, max) = (times.iter().min().copied().unwrap_or(0), times.iter().max().copied().unwrap_or(0));
+            let avg = times.iter().map(|&t| t as u64).sum::<u64>() / times.len() as u64;
+            // mdev: the standard deviation, as iputils computes it.
+            let mean_sq = times.iter().map(|&t| (t as f64) * (t as f64)).sum::<f64>() / times.len() as f64;
+            let mean = times.iter().map(|&t| t as f64).sum::<f64>() / times.len() as f64;
+            let mdev = (mean_sq - mean * mean).max(0.0).sqrt() as u32;
+            r.stdout.push_str(&format!("rtt min/avg/max/mdev = {}/{}/{}/{} ms\n", ms(min), ms(avg as u32), ms(max), ms(mdev)));
+        }
+    }
+    if received == 0 {
         r.status = 1;
     }
     r

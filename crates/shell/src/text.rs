@@ -328,11 +328,25 @@ pub fn uniq(args: &[String], input: &str) -> Ran {
 pub fn cut(args: &[String], input: &str) -> Ran {
     let mut delim = '\t';
     let mut fields: Vec<usize> = vec![];
+    // `-c LIST`: character ranges (1-based, inclusive; an open end runs to the line's end).
+    let mut chars: Vec<(usize, usize)> = vec![];
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, val) = if a.len() > 2 && a.starts_with('-') { (&a[..2], Some(a[2..].to_string())) } else { (a.as_str(), None) };
-        let val = val.or_else(|| if flag == "-d" || flag == "-f" { it.next().cloned() } else { None });
+        let val = val.or_else(|| if flag == "-d" || flag == "-f" || flag == "-c" { it.next().cloned() } else { None });
         match (flag, val) {
+            ("-c", Some(v)) => {
+                for part in v.split(',') {
+                    match part.split_once('-') {
+                        Some((a, b)) => chars.push((a.parse().unwrap_or(1), b.parse().unwrap_or(usize::MAX))),
+                        None => {
+                            if let Ok(n) = part.parse() {
+                                chars.push((n, n));
+                            }
+                        }
+                    }
+                }
+            }
             ("-d", Some(v)) => delim = v.chars().next().unwrap_or('\t'),
             ("-f", Some(v)) => {
                 for part in v.split(',') {
@@ -348,6 +362,14 @@ pub fn cut(args: &[String], input: &str) -> Ran {
         }
     }
     let mut out = String::new();
+    if !chars.is_empty() {
+        for l in lines(input) {
+            let picked: String = l.chars().enumerate().filter(|(i, _)| chars.iter().any(|&(a, b)| i + 1 >= a && *i < b)).map(|(_, c)| c).collect();
+            out.push_str(&picked);
+            out.push('\n');
+        }
+        return (out, String::new(), 0);
+    }
     for l in lines(input) {
         let cols: Vec<&str> = l.split(delim).collect();
         if cols.len() == 1 {

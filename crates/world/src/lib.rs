@@ -131,7 +131,9 @@ impl World {
                 pod_cidr: n.pod_cidr.clone(),
                 static_pods: if n.control_plane { bootstrap::static_pods(&profile) } else { vec![] },
             };
-            kubelets_by_name.insert(n.name.clone(), Kubelet::new(config, seed.wrapping_add(1000 + i as u64)));
+            let mut kubelet = Kubelet::new(config, seed.wrapping_add(1000 + i as u64));
+            kubelet.set_probe_oracle(Box::new(network::probes::ProbeAnswers));
+            kubelets_by_name.insert(n.name.clone(), kubelet);
         }
         let kubelet_index: BTreeMap<String, usize> = kubelets_by_name.keys().enumerate().map(|(i, k)| (k.clone(), i)).collect();
         let kubelets: Vec<Kubelet> = kubelets_by_name.into_values().collect();
@@ -200,19 +202,92 @@ impl World {
         let World { api, network, kubelets, kubelet_index, .. } = self;
         let view = KubeletsView { kubelets, index: kubelet_index };
         let exchange = network.http(api, &view, source, ip, port, request)?;
-        for (node, ns, pod, container, line) in &exchange.logs {
-            if let Some(&i) = self.kubelet_index.get(node) {
-                self.kubelets[i].append_container_log(ns, pod, container, std::slice::from_ref(line));
-            }
+        if let Some((node, ns, pod, container)) = &exchange.server
+            && let Some(&i) = self.kubelet_index.get(node)
+        {
+            let lines: Vec<String> = exchange.logs.iter().map(|l| l.4.clone()).collect();
+            self.kubelets[i].append_container_log(ns, pod, container, &lines);
         }
         Ok(exchange)
     }
 
-    /// The files of a running container, to change (`kubectl exec`). Not
-    /// a cluster event: no component needs to run.
-    pub fn container_files_mut(&mut self, node: &str, namespace: &str, pod: &str, container: &str) -> Option<&mut BTreeMap<String, String>> {
-        let i = *self.kubelet_index.get(node)?;
-        self.kubelets[i].container_files_mut(namespace, pod, container)
+    /// ICMP echo through the data plane (`ping`): TTL and round trips in
+    /// microseconds, or None if nothing answers.
+    pub fn ping(&mut self, source: &network::Source, ip: &str, count: usize) -> Option<(u8, Vec<u32>)> {
+        let World { api, network, .. } = self;
+        network.ping(api, source, ip, count)
+    }
+
+    /// Replaces what a running container sees of its files (what a
+    /// `kubectl exec` session left). Not a cluster event: no component
+    /// needs to run.
+    pub fn set_container_files(&mut self, node: &str, namespace: &str, pod: &str, container: &str, files: &BTreeMap<String, String>) {
+        if let Some(&i) = self.kubelet_index.get(node) {
+            self.kubelets[i].set_container_files(namespace, pod, container, files);
+        }
+    }
+
+    /// The containers' processes run on between the kubelets' looks: their
+    /// scripts' effects up to now are applied, and downloads they started
+    /// go over the data plane.
+    fn run_containers(&mut self) {
+        let now = self.api.now();
+        for k in 0..self.kubelets.len() {
+            self.kubelets[k].catch_up(now);
+            // A fetch's answer never starts another fetch, so one pass is enough.
+            for fetch in self.kubelets[k].take_fetches() {
+                let node = self.kubelets[k].node_name().to_string();
+                let (body, log) = self.fetch(&node, &fetch);
+                self.kubelets[k].complete_fetch(&fetch, body, &log);
+            }
+        }
+    }
+
+    /// BusyBox `wget -O FILE URL` from a container: the body, and what
+    /// wget printed (networking/wget.c: "Connecting to", "saving to", the
+    /// progress line, "saved"; or its error).
+    fn fetch(&mut self, node: &str, f: &kubelet::Fetch) -> (Option<String>, Vec<String>) {
+        let ip = self.kubelet(node).and_then(|k| k.pod_ip(&f.namespace, &f.pod)).unwrap_or_default();
+        let source = network::Source::Pod { namespace: f.namespace.clone(), name: f.pod.clone(), ip, node: node.to_string() };
+        let rest = f.url.split_once("://").map_or(f.url.as_str(), |(_, r)| r);
+        let (authority, target) = match rest.find('/') {
+            Some(i) => (&rest[..i], rest[i..].to_string()),
+            None => (rest, "/".to_string()),
+        };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) => (h, p.parse::<u16>().unwrap_or(80)),
+            None => (authority, 80),
+        };
+        let Some(addr) = network::dns::literal_ipv4(host).or_else(|| network::dns::resolve_in_pod(&self.api, &f.namespace, host)) else {
+            return (None, vec![format!("wget: bad address '{host}'")]);
+        };
+        let request = network::http::Request { method: "GET".into(), target, headers: vec![("Host".into(), authority.to_string()), ("User-Agent".into(), "Wget".into()), ("Connection".into(), "close".into())], body: String::new() };
+        let mut log = vec![format!("Connecting to {authority} ({addr}:{port})")];
+        match self.http(&source, &addr, port, &request) {
+            Ok(ex) if ex.response.status == 200 => {
+                let name = f.path.rsplit('/').next().unwrap_or("");
+                if f.path == "-" {
+                    log.push("writing to stdout".into());
+                    log.extend(ex.response.body.lines().map(str::to_string));
+                } else {
+                    log.push(format!("saving to '{}'", f.path));
+                }
+                let len = ex.response.body.len();
+                log.push(format!("{name:<20} 100% |********************************| {len:>5}  0:00:00 ETA"));
+                if f.path == "-" {
+                    log.push("written to stdout".into());
+                } else {
+                    log.push(format!("'{}' saved", f.path));
+                }
+                (Some(ex.response.body), log)
+            }
+            Ok(ex) => {
+                log.push(format!("wget: server returned error: {}", ex.response.status_line()));
+                (None, log)
+            }
+            Err(network::ConnectError::Refused) => (None, vec![format!("wget: can't connect to remote host ({addr}): Connection refused")]),
+            Err(network::ConnectError::Timeout) => (None, vec![format!("wget: can't connect to remote host ({addr}): Connection timed out")]),
+        }
     }
 
     /// Where a shell on the control-plane node connects from.
@@ -293,6 +368,7 @@ impl World {
                 }
             }
             if !progressed {
+                self.run_containers();
                 return;
             }
         }
