@@ -36,7 +36,7 @@ pub fn probe_request(pod_ip: &str, port: u16, path: &str, custom: &[(String, Str
     }
     rest.push(("Accept-Encoding".into(), "gzip".into()));
     rest.push(("Connection".into(), "close".into()));
-    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    apimachinery::sort::sort_by(&mut rest, |a, b| a.0.cmp(&b.0));
     let mut headers = vec![("Host".to_string(), host), ("User-Agent".to_string(), user_agent)];
     headers.extend(rest);
     Request { method: "GET".into(), target: path.to_string(), headers, body: String::new() }
