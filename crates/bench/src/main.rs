@@ -86,6 +86,22 @@ fn deployment_world(workers: usize, replicas: usize) -> (World, KubeConfig, Dura
     (w, cfg, took)
 }
 
+fn cluster_ip(w: &World, name: &str) -> String {
+    match w.api().get(Kind::Service, "default", name).as_deref() {
+        Ok(Object::Service(s)) => s.spec.as_ref().and_then(|s| s.cluster_ip.clone()).unwrap_or_default(),
+        _ => panic!("no Service {name}"),
+    }
+}
+
+fn get_request(host: &str) -> network::http::Request {
+    network::http::Request {
+        method: "GET".into(),
+        target: "/".into(),
+        headers: vec![("Host".into(), host.into()), ("User-Agent".into(), "curl/8.5.0".into()), ("Accept".into(), "*/*".into())],
+        body: String::new(),
+    }
+}
+
 fn best_of(n: usize, mut f: impl FnMut() -> Duration) -> Duration {
     (0..n).map(|_| f()).min().unwrap_or_default()
 }
@@ -132,6 +148,62 @@ fn main() {
             start.elapsed()
         });
         println!("| one simulated hour of an idle 4-node cluster | {} | ≤ 50 ms |", ms(t));
+    }
+    if want("requests100") {
+        // Requests from the control-plane node's shell to a ClusterIP with
+        // 100 ready endpoints: kube-proxy's choice, the serving container
+        // (nginx's page and access-log line), the request record.
+        let (mut w, mut cfg, _) = deployment_world(9, 100);
+        let out = kubectl(&mut w, &mut cfg, "expose deployment web --port=80");
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        w.advance(SignedDuration::from_secs(5));
+        let ip = cluster_ip(&w, "web");
+        let source = w.host_source();
+        let request = get_request(&ip);
+        let n = 2_000;
+        let t = best_of(reps(3), || {
+            let start = Instant::now();
+            for _ in 0..n {
+                let ex = w.http(&source, &ip, 80, &request).expect("the Service answers");
+                assert_eq!(ex.response.status, 200);
+            }
+            start.elapsed()
+        });
+        let endpoints = w.network().records().filter_map(|r| r.pod.clone()).collect::<std::collections::BTreeSet<_>>().len();
+        println!("| requests through a ClusterIP with 100 endpoints (10-node cluster; {endpoints} pods answered {n} requests) | {:.0} requests/s ({:.1} µs each) | — |", n as f64 / t.as_secs_f64(), t.as_secs_f64() * 1e6 / n as f64);
+    }
+    if want("proxy100") {
+        // kube-proxy after a rollout: kubeplay's kube-proxy keeps no rule
+        // tables — each connection reads the Service and its EndpointSlices
+        // from the API server's cache — so "reprogramming" is the first
+        // connection from each node once the rollout is done. Measured: a
+        // 1,000-pod Deployment on 100 nodes rolls to a new image; then one
+        // request from each of the 100 nodes reaches a new pod.
+        let (mut w, mut cfg, _) = deployment_world(99, 1000);
+        let out = kubectl(&mut w, &mut cfg, "expose deployment web --port=80");
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let out = kubectl(&mut w, &mut cfg, "set image deployment/web nginx=nginx:1.27");
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let deadline = w.now() + SignedDuration::from_secs(3600);
+        let done = w.run_until(deadline, |w| {
+            w.api().get(Kind::Deployment, "default", "web").ok().and_then(|o| match &*o {
+                Object::Deployment(d) => d.status.as_ref().map(|s| (s.updated_replicas, s.ready_replicas, s.replicas)),
+                _ => None,
+            }) == Some((Some(1000), Some(1000), Some(1000)))
+        });
+        assert!(done, "the rollout finished");
+        let ip = cluster_ip(&w, "web");
+        let sources: Vec<network::Source> = w.profile.nodes.iter().map(|n| network::Source::Node { name: n.name.clone(), ip: n.ip.clone() }).collect();
+        let request = get_request(&ip);
+        let t = best_of(reps(3), || {
+            let start = Instant::now();
+            for s in &sources {
+                let ex = w.http(s, &ip, 80, &request).expect("the Service answers");
+                assert_eq!(ex.response.status, 200);
+            }
+            start.elapsed()
+        });
+        println!("| kube-proxy on 100 nodes after a 1,000-pod rollout: the first request from each node | {} for all 100 ({:.0} µs per node) | — |", ms(t), t.as_secs_f64() * 1e6 / sources.len() as f64);
     }
     if want("bytes") {
         // Heap growth of a 300-pod Deployment over an empty cluster, right
