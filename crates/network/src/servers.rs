@@ -22,6 +22,9 @@ pub enum Server {
     JmallocEchoServer,
     /// gcr.io/google-samples/hello-app.
     HelloApp,
+    /// registry.k8s.io/ingress-nginx/controller: a reverse proxy, routed
+    /// by the cluster's Ingresses (ingress.rs).
+    IngressNginx,
 }
 
 /// The server in an image and the port it listens on, given the
@@ -33,6 +36,7 @@ pub fn server_of(r: &ImageRef, env: &[(String, String)]) -> Option<(Server, u16)
         "registry.k8s.io/echoserver" | "k8s.gcr.io/echoserver" | "gcr.io/google_containers/echoserver" => Some((Server::EchoServer, 8080)),
         "docker.io/jmalloc/echo-server" => Some((Server::JmallocEchoServer, env_port.unwrap_or(8080))),
         "gcr.io/google-samples/hello-app" | "us-docker.pkg.dev/google-samples/containers/gke/hello-app" => Some((Server::HelloApp, env_port.unwrap_or(8080))),
+        "registry.k8s.io/ingress-nginx/controller" => Some((Server::IngressNginx, 80)),
         _ => None,
     }
 }
@@ -63,11 +67,27 @@ pub fn serve(server: Server, ctx: &ServeCtx, req: &Request) -> Served {
         Server::EchoServer => echoserver(ctx, req),
         Server::JmallocEchoServer => jmalloc(ctx, req),
         Server::HelloApp => hello_app(ctx, req),
+        // The proxy needs the cluster's state: the network answers for it.
+        Server::IngressNginx => Served { response: ingress_default_backend(ctx.now, 404, req), log: vec![] },
     }
 }
 
 /// When the image's index.html was built (its Last-Modified and ETag).
 const NGINX_INDEX_MTIME_RFC3339: &str = "2025-08-13T16:24:12Z";
+
+/// ingress-nginx's answer when no Ingress rule matches (the default
+/// server's `return 404`) or the backend has no endpoints (503):
+/// nginx's special response with `server_tokens off` (`<center>nginx</center>`)
+/// and no `Server` header (`more_clear_headers Server`, nginx.tmpl).
+pub fn ingress_default_backend(now: Timestamp, status: u16, req: &Request) -> Response {
+    let body = nginx_error_page(status, "nginx");
+    Response {
+        status,
+        reason: reason(status),
+        headers: vec![("Date".into(), http_date(now)), ("Content-Type".into(), "text/html".into()), ("Content-Length".into(), body.len().to_string()), ("Connection".into(), "keep-alive".into())],
+        body: if req.method == "HEAD" { String::new() } else { body },
+    }
+}
 
 fn nginx_error_page(status: u16, server_tokens: &str) -> String {
     // ngx_http_special_response.c: CRLF inside the page.

@@ -11,6 +11,7 @@
 //! due now, then move the clock to the earliest wake-up any component asked
 //! for (`advance`).
 
+pub mod addons;
 pub mod bootstrap;
 pub mod profiles;
 
@@ -137,12 +138,13 @@ impl World {
         let kubelets: Vec<Kubelet> = kubelets_by_name.into_values().collect();
         let dirty = vec![true; 2 + kubelets.len()];
         let wakes = vec![None; 2 + kubelets.len()];
+        let load_balancer = profile.load_balancer;
         let mut w = World {
             profile,
             seed,
             api,
             scheduler: Scheduler::new(seed),
-            controllers: ControllerManager::new(seed),
+            controllers: ControllerManager::new(seed, Some(load_balancer)),
             kubelets,
             kubelet_index,
             dirty,
@@ -188,6 +190,15 @@ impl World {
         self.dirty[2 + i] = true;
         Some(&mut self.kubelets[i])
     }
+    /// `minikube tunnel` starts (it then runs for the rest of the session):
+    /// LoadBalancer Services get their ClusterIP as external address at
+    /// the tunnel's next 5-second check.
+    pub fn start_minikube_tunnel(&mut self) {
+        let now = self.api.now();
+        self.controllers.start_minikube_tunnel(now);
+        self.dirty[1] = true;
+    }
+
     /// The data plane (request records for the diagram and tests).
     pub fn network(&self) -> &network::Network {
         &self.network
