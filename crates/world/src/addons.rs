@@ -24,3 +24,25 @@ pub fn builtin_manifest(url: &str) -> Option<&'static str> {
     let (_git_ref, file) = path.split_once('/')?;
     (file == "deploy/static/provider/baremetal/deploy.yaml").then_some(INGRESS_NGINX_BAREMETAL)
 }
+
+#[cfg(test)]
+mod tests {
+    use apimachinery::{Kind, Object};
+
+    /// Every document of the built-in manifests decodes as a served kind.
+    #[test]
+    fn builtin_manifests_decode() {
+        for (text, n) in [(super::INGRESS_NGINX_BAREMETAL, 8), (super::INGRESS_NGINX_MINIKUBE, 10)] {
+            let docs = apimachinery::yaml::parse_documents(text).expect("valid YAML");
+            let mut kinds = vec![];
+            for d in docs {
+                let kind = Kind::from_api_version_kind(d["apiVersion"].as_str().unwrap_or(""), d["kind"].as_str().unwrap_or("")).expect("a served kind");
+                Object::from_value(kind, d).expect("decodes");
+                kinds.push(kind);
+            }
+            assert_eq!(kinds.len(), n);
+        }
+        assert!(super::builtin_manifest("https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.12.0/deploy/static/provider/baremetal/deploy.yaml").is_some());
+        assert!(super::builtin_manifest("https://raw.githubusercontent.com/kubernetes/ingress-nginx/main/deploy/static/provider/cloud/deploy.yaml").is_none());
+    }
+}
