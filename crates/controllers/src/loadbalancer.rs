@@ -318,10 +318,10 @@ impl Controller for LoadBalancerController {
             // deleteBalancer / clearServiceState: the address goes back to the
             // pool, and Services waiting for one try again.
             let released = self.allocated.remove(key).is_some();
-            if let Some(s) = get_typed::<Service>(api, &key.namespace, &key.name)? {
-                if !ingress_of(&s).is_empty() {
-                    Self::write_status(api, &s, None)?;
-                }
+            if let Some(s) = get_typed::<Service>(api, &key.namespace, &key.name)?
+                && !ingress_of(&s).is_empty()
+            {
+                Self::write_status(api, &s, None)?;
             }
             if released {
                 self.reprocess_all(queue);

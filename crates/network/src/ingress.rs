@@ -104,10 +104,8 @@ pub fn route(api: &ApiServer, host_header: &str, request_path: &str) -> Option<U
                     None => true,
                     Some((b, _)) => score.0 && !b.0 || (score.0 == b.0 && score.1 > b.1),
                 };
-                if better {
-                    if let Some(u) = upstream_of(ing, &p.backend, rule_path) {
-                        best = Some((score, u));
-                    }
+                if better && let Some(u) = upstream_of(ing, &p.backend, rule_path) {
+                    best = Some((score, u));
                 }
             }
         }

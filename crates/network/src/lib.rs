@@ -273,7 +273,7 @@ impl Network {
     }
 
     /// kube-proxy's DNAT of a service port to one of its ready endpoints.
-    fn to_endpoint(&mut self, api: &ApiServer, svc: &Service, sp: &ServicePort, source: &Source, client_ip: String, now: Timestamp) -> Result<Route, (ConnectError, Option<String>)> {
+    fn dnat_to_endpoint(&mut self, api: &ApiServer, svc: &Service, sp: &ServicePort, source: &Source, client_ip: String, now: Timestamp) -> Result<Route, (ConnectError, Option<String>)> {
         let key = svc_key(svc);
         let name = sp.name.clone().unwrap_or_default();
         let Some((pod_ip, target)) = self.choose(svc, sp.port, &name, source.ip(), now, api) else {
@@ -294,7 +294,7 @@ impl Network {
         if ip.starts_with("127.") && matches!(source, Source::Node { .. }) {
             let published = svcs.iter().filter(|s| load_balancer_ingress(s).iter().any(|i| i.hostname.as_deref() == Some("localhost")));
             if let Some((svc, sp)) = published.filter_map(|s| Some((s, service_port(s, port)?))).next() {
-                return self.to_endpoint(api, svc, sp, source, gateway(source_node), now);
+                return self.dnat_to_endpoint(api, svc, sp, source, gateway(source_node), now);
             }
         }
         // Loopback: a pod's own address; on a node, kube-proxy also answers
@@ -333,7 +333,7 @@ impl Network {
                 // Nothing is programmed for that port: the node resets it.
                 return Err((ConnectError::Refused, Some(svc_key(svc))));
             };
-            return self.to_endpoint(api, svc, sp, source, gateway(source_node), now);
+            return self.dnat_to_endpoint(api, svc, sp, source, gateway(source_node), now);
         }
         // NodeIP:NodePort on any node (KUBE-NODEPORTS), SNATed on entry.
         if let Some(entry) = node_list.iter().find(|n| node_internal_ip(n).as_deref() == Some(ip.as_str())) {

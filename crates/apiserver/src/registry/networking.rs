@@ -24,10 +24,10 @@ const WILDCARD_MSG: &str = "a wildcard DNS-1123 subdomain must start with '*.', 
 /// SetDefaults_IngressClass: a parameters reference without a scope is
 /// cluster-scoped.
 pub fn default_ingress_class(c: &mut IngressClass) {
-    if let Some(p) = c.spec.as_mut().and_then(|s| s.parameters.as_mut()) {
-        if p.scope.is_none() {
-            p.scope = Some("Cluster".into());
-        }
+    if let Some(p) = c.spec.as_mut().and_then(|s| s.parameters.as_mut())
+        && p.scope.is_none()
+    {
+        p.scope = Some("Cluster".into());
     }
 }
 
@@ -36,10 +36,10 @@ pub fn validate_ingress_create(ing: &Ingress) -> Vec<FieldError> {
     let mut errs = validate_ingress(ing);
     let annotation = ing.metadata.annotations.as_ref().and_then(|a| a.get(INGRESS_CLASS_ANNOTATION));
     let class = ing.spec.as_ref().and_then(|s| s.ingress_class_name.as_ref());
-    if let (Some(a), Some(c)) = (annotation, class) {
-        if a != c {
-            errs.push(FieldError::invalid(format!("annotations.{INGRESS_CLASS_ANNOTATION}"), str_value(a), "must match `ingressClassName` when both are specified"));
-        }
+    if let (Some(a), Some(c)) = (annotation, class)
+        && a != c
+    {
+        errs.push(FieldError::invalid(format!("annotations.{INGRESS_CLASS_ANNOTATION}"), str_value(a), "must match `ingressClassName` when both are specified"));
     }
     errs
 }
