@@ -200,6 +200,7 @@ pub fn field_trees() -> Value {
     use k8s_openapi::api::coordination::v1::Lease;
     use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service, ServiceAccount};
     use k8s_openapi::api::discovery::v1::EndpointSlice;
+    use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
     let mut m = Map::new();
     one!(m, Kind::Namespace, Namespace);
     one!(m, Kind::Node, Node);
@@ -215,6 +216,8 @@ pub fn field_trees() -> Value {
     one!(m, Kind::ReplicaSet, ReplicaSet);
     one!(m, Kind::EndpointSlice, EndpointSlice);
     one!(m, Kind::Lease, Lease);
+    one!(m, Kind::Ingress, Ingress);
+    one!(m, Kind::IngressClass, IngressClass);
     Value::Object(m)
 }
 

@@ -10,6 +10,7 @@ use k8s_openapi::api::core::v1::{
     ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service, ServiceAccount,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
@@ -126,6 +127,8 @@ define_kinds! {
     ReplicaSet: ReplicaSet { singular: "replicaset", short: ["rs"], namespaced: true, categories: ["all"] }
     EndpointSlice: EndpointSlice { singular: "endpointslice", short: [], namespaced: true, categories: [] }
     Lease: Lease { singular: "lease", short: [], namespaced: true, categories: [] }
+    Ingress: Ingress { singular: "ingress", short: ["ing"], namespaced: true, categories: [] }
+    IngressClass: IngressClass { singular: "ingressclass", short: [], namespaced: false, categories: [] }
 }
 
 impl Kind {

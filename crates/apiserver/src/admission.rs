@@ -1,5 +1,6 @@
 //! Admission plugins kubeplay runs, in kube-apiserver's order:
-//! NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds, Priority.
+//! NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds, Priority,
+//! DefaultIngressClass.
 
 use crate::ApiServer;
 use apimachinery::field::FieldError;
@@ -59,7 +60,31 @@ pub fn admit_create(api: &mut ApiServer, obj: &mut Object) -> Result<(), ApiErro
         default_toleration_seconds(pod);
         priority(pod);
     }
+    if let Object::Ingress(ing) = obj {
+        default_ingress_class(api, ing);
+    }
     Ok(())
+}
+
+/// plugin/pkg/admission/network/defaultingressclass: an Ingress created
+/// without `ingressClassName` (and without the legacy class annotation)
+/// gets the IngressClass marked `ingressclass.kubernetes.io/is-default-class:
+/// "true"`; of several, the newest.
+fn default_ingress_class(api: &ApiServer, ing: &mut apimachinery::k8s_openapi::api::networking::v1::Ingress) {
+    use crate::registry::networking::{DEFAULT_CLASS_ANNOTATION, INGRESS_CLASS_ANNOTATION};
+    let spec = ing.spec.get_or_insert_with(Default::default);
+    if spec.ingress_class_name.is_some() || ing.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(INGRESS_CLASS_ANNOTATION)) {
+        return;
+    }
+    let newest_default = api
+        .store()
+        .list(Kind::IngressClass, None)
+        .filter(|o| o.meta().annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION)).is_some_and(|v| v == "true"))
+        .max_by_key(|o| o.meta().creation_timestamp.as_ref().map(|t| t.0))
+        .map(|o| o.name().to_string());
+    if let Some(class) = newest_default {
+        spec.ingress_class_name = Some(class);
+    }
 }
 
 /// plugin/pkg/admission/serviceaccount: default SA and the projected token volume.

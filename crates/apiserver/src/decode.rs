@@ -156,6 +156,8 @@ fn go_struct_name(kind: Kind, parent: &[String]) -> Option<String> {
             Kind::Namespace => "NamespaceSpec",
             Kind::Node => "NodeSpec",
             Kind::Lease => "LeaseSpec",
+            Kind::Ingress => "IngressSpec",
+            Kind::IngressClass => "IngressClassSpec",
             _ => return None,
         },
         ["spec", "template"] => "PodTemplateSpec",

@@ -353,6 +353,9 @@ impl ApiServer {
         }
         let selector_missing = std::mem::take(&mut self.missing_selector);
         if status {
+            if let Object::Service(s) = &mut obj {
+                registry::service::default_load_balancer_ip_mode(s);
+            }
             registry::prepare_for_status_update(&mut obj, &old);
         } else {
             // Defaults come from decoding; BeginUpdate (allocation) runs

@@ -24,6 +24,8 @@ pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod garbagecollector;
+pub mod ingress_nginx;
+pub mod loadbalancer;
 pub mod namespace;
 pub mod nodelifecycle;
 pub mod podindex;
@@ -61,6 +63,8 @@ pub trait Controller {
     fn next_tick(&self) -> Option<Timestamp> {
         None
     }
+    /// `minikube tunnel` started (only the load-balancer controller cares).
+    fn minikube_tunnel(&mut self, _now: Timestamp, _queue: &mut Queue) {}
 }
 
 struct Slot {
@@ -78,7 +82,7 @@ impl ControllerManager {
     /// All controllers kubeplay runs, in the order kube-controller-manager
     /// starts them (NewControllerDescriptors); the order only decides which
     /// controller's due key goes first in a round.
-    pub fn new(seed: u64) -> ControllerManager {
+    pub fn new(seed: u64, load_balancer: Option<loadbalancer::LoadBalancerProvider>) -> ControllerManager {
         let controllers: Vec<Box<dyn Controller>> = vec![
             Box::new(serviceaccount::ServiceAccountController::default()),
             Box::new(serviceaccount::RootCaPublisher::default()),
@@ -92,6 +96,10 @@ impl ControllerManager {
             Box::new(replicaset::ReplicaSetController::new(replicaset::Flavor::ReplicaSet)),
             Box::new(nodelifecycle::NodeLifecycleController::default()),
             Box::new(nodelifecycle::TaintEvictionController::default()),
+            // Not kube-controller-manager's: the processes that play the
+            // cluster's load-balancer provider and ingress controller.
+            Box::new(loadbalancer::LoadBalancerController::new(load_balancer)),
+            Box::new(ingress_nginx::IngressNginxStatus::default()),
         ];
         // The controllers draw no random numbers: generated names come from
         // the API server's generateName. The seed is kept in the signature
@@ -103,6 +111,14 @@ impl ControllerManager {
     /// Names of the controllers, in run order.
     pub fn controller_names(&self) -> Vec<&'static str> {
         self.slots.iter().map(|s| s.controller.name()).collect()
+    }
+
+    /// `minikube tunnel` starts: LoadBalancer Services get their ClusterIP
+    /// as external address at the tunnel's next check.
+    pub fn start_minikube_tunnel(&mut self, now: Timestamp) {
+        for slot in &mut self.slots {
+            slot.controller.minikube_tunnel(now, &mut slot.queue);
+        }
     }
 
     /// Keys waiting now in a controller's queue (for tests and the UI).

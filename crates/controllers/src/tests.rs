@@ -34,7 +34,7 @@ pub(crate) fn t0() -> Timestamp {
 impl Harness {
     pub fn new() -> Harness {
         let api = ApiServer::new(7, t0(), Default::default());
-        let mut h = Harness { api, cm: ControllerManager::new(7), cursor: 0, events: vec![], auto_ready: true, auto_terminate: true, nodes: vec![], next_ip: 10 };
+        let mut h = Harness { api, cm: ControllerManager::new(7, None), cursor: 0, events: vec![], auto_ready: true, auto_terminate: true, nodes: vec![], next_ip: 10 };
         h.create(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}));
         h.settle();
         h

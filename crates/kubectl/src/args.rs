@@ -93,6 +93,10 @@ const FLAGS: &[(&str, Option<char>, Takes)] = &[
     ("show-events", None, Takes::Bool),
     ("chunk-size", None, Takes::Value),
     ("v", Some('v'), Takes::Value),
+    ("rule", None, Takes::Value),
+    ("class", None, Takes::Value),
+    ("default-backend", None, Takes::Value),
+    ("annotation", None, Takes::Value),
 ];
 
 /// What was typed: positional arguments and flag values (last one wins for

@@ -97,6 +97,11 @@ pub fn read_manifests(ctx: &Ctx, filenames: &[String], recursive: bool) -> Resul
             out.extend(parse_text(text, "STDIN")?);
             continue;
         }
+        // A manifest URL kubeplay carries built in (it cannot download).
+        if let Some(text) = world::addons::builtin_manifest(f) {
+            out.extend(parse_text(text, f)?);
+            continue;
+        }
         read_path(ctx.files, f, recursive, true, &mut out)?;
     }
     Ok(out)

@@ -218,6 +218,12 @@ fn create_generator(ctx: &mut Ctx, args: &Args, sub: &str, rest: &[String], out:
             let _ = label;
             (Kind::Service, v, Some(match type_ { "ClusterIP" => "failed to create ClusterIP service", "NodePort" => "failed to create NodePort service", _ => "failed to create LoadBalancer service" }))
         }
+        "ingress" | "ing" => {
+            if rest.len() != 1 {
+                return Err(CmdError::Raw(format!("error: exactly one NAME is required, got {}\nSee 'kubectl create ingress -h' for help and examples", rest.len())));
+            }
+            (Kind::Ingress, create_ingress_value(args, &rest[0], &ns)?, Some("failed to create ingress"))
+        }
         other => return Err(CmdError::Raw(format!("error: unknown command \"{other}\" for \"kubectl create\""))),
     };
     let name = value_name(&v);
@@ -235,6 +241,133 @@ fn create_generator(ctx: &mut Ctx, args: &Args, sub: &str, rest: &[String], out:
             None => Err(CmdError::Api(e)),
         },
     }
+}
+
+/// The `--rule` pattern of create_ingress.go (ruleRegex, unanchored at the
+/// end): `host/path=svcname:svcport`, host of `[\w*.-]`, names of `[\w-]`.
+fn ingress_rule_matches(rule: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let Some(slash) = rule.find('/') else { return false };
+    if !rule[..slash].chars().all(|c| word(c) || c == '*' || c == '.') {
+        return false;
+    }
+    // `(?P<path>/.*)=` may stop at any `=` that a `name:port` follows.
+    rule[slash..].match_indices('=').any(|(i, _)| {
+        let after = &rule[slash + i + 1..];
+        let name_len = after.chars().take_while(|c| word(*c)).count();
+        name_len > 0 && after[name_len..].strip_prefix(':').is_some_and(|p| p.chars().next().is_some_and(word))
+    })
+}
+
+/// The backend of `svc:port` (buildIngressBackendSvc, parseServiceBackendPort).
+fn ingress_backend(service: &str) -> Value {
+    let mut parts = service.split(':');
+    let name = parts.next().unwrap_or("");
+    let port = parts.next().unwrap_or("");
+    let port = match port.parse::<i32>() {
+        Ok(n) => json!({"number": n}),
+        Err(_) => json!({"name": port}),
+    };
+    json!({"service": {"name": name, "port": port}})
+}
+
+/// `kubectl create ingress NAME --rule=host/path=svc:port[,tls[=secret]]
+/// [--class C] [--default-backend svc:port] [--annotation k=v]`
+/// (pkg/cmd/create/create_ingress.go Validate, buildIngressSpec).
+fn create_ingress_value(args: &Args, name: &str, ns: &str) -> Result<Value, CmdError> {
+    let rules = args.all("rule");
+    let default_backend = args.get("default-backend").unwrap_or("");
+    if default_backend.is_empty() && rules.is_empty() {
+        return Err(CmdError::msg("not enough information provided: every ingress has to either specify a default-backend (which catches all traffic) or a list of rules (which catch specific paths)"));
+    }
+    if let Some(bad) = rules.iter().find(|r| !ingress_rule_matches(r)) {
+        return Err(CmdError::msg(format!("rule {bad} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]")));
+    }
+    let mut annotations = Map::new();
+    for a in args.all("annotation") {
+        let Some((k, v)) = a.split_once('=') else {
+            return Err(CmdError::msg(format!("annotation {a} is invalid and should be in format key=[value]")));
+        };
+        annotations.insert(k.to_string(), json!(v));
+    }
+    if !default_backend.is_empty() && default_backend.split(':').count() != 2 {
+        return Err(CmdError::msg("default-backend should be in format servicename:serviceport"));
+    }
+    let mut spec = Map::new();
+    if let Some(class) = args.get("class").filter(|c| !c.is_empty()) {
+        spec.insert("ingressClassName".into(), json!(class));
+    }
+    if !default_backend.is_empty() {
+        spec.insert("defaultBackend".into(), ingress_backend(default_backend));
+    }
+    // buildTLSRules: one entry per secret, each host once.
+    let mut tls: Vec<(String, Vec<String>)> = vec![];
+    let mut hosts_seen: Vec<String> = vec![];
+    for rule in &rules {
+        let parts: Vec<&str> = rule.split(',').collect();
+        if parts.len() != 2 {
+            continue;
+        }
+        let host = rule.split('/').next().unwrap_or("").to_string();
+        let secret = parts[1].split('=').nth(1).unwrap_or("").to_string();
+        if hosts_seen.contains(&host) {
+            continue;
+        }
+        hosts_seen.push(host.clone());
+        match tls.iter_mut().find(|(s, _)| *s == secret) {
+            Some((_, hosts)) => hosts.push(host),
+            None if !host.is_empty() || !secret.is_empty() => tls.push((secret, if host.is_empty() { vec![] } else { vec![host] })),
+            None => {}
+        }
+    }
+    let tls: Vec<Value> = tls
+        .into_iter()
+        .map(|(secret, hosts)| {
+            let mut t = Map::new();
+            if !hosts.is_empty() {
+                t.insert("hosts".into(), json!(hosts));
+            }
+            if !secret.is_empty() {
+                t.insert("secretName".into(), json!(secret));
+            }
+            Value::Object(t)
+        })
+        .collect();
+    if !tls.is_empty() {
+        spec.insert("tls".into(), json!(tls));
+    }
+    // buildIngressRules: paths of one host share a rule; `*` at the end
+    // makes a Prefix path, anything else is Exact.
+    let mut out_rules: Vec<(String, Vec<Value>)> = vec![];
+    for rule in &rules {
+        let without_tls = rule.split(',').next().unwrap_or("");
+        let (host, path_svc) = without_tls.split_once('/').unwrap_or((without_tls, ""));
+        let mut pieces = path_svc.split('=');
+        let mut path = format!("/{}", pieces.next().unwrap_or(""));
+        let service = pieces.next().unwrap_or("");
+        let mut path_type = "Exact";
+        if path.ends_with('*') {
+            path_type = "Prefix";
+            path.pop();
+        }
+        let p = json!({"backend": ingress_backend(service), "path": path, "pathType": path_type});
+        match out_rules.iter_mut().find(|(h, _)| h == host) {
+            Some((_, paths)) => paths.push(p),
+            None => out_rules.push((host.to_string(), vec![p])),
+        }
+    }
+    if !out_rules.is_empty() {
+        let rules: Vec<Value> = out_rules
+            .into_iter()
+            .map(|(host, paths)| if host.is_empty() { json!({"http": {"paths": paths}}) } else { json!({"host": host, "http": {"paths": paths}}) })
+            .collect();
+        spec.insert("rules".into(), json!(rules));
+    }
+    let mut metadata = json!({"name": name, "namespace": ns});
+    if !annotations.is_empty() {
+        metadata["annotations"] = Value::Object(annotations);
+    }
+    Ok(json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata, "spec": spec, "status": {"loadBalancer": {}}}))
 }
 
 fn output_or_result(out: &mut Output, args: &Args, kind: Kind, name: &str, v: &Value, op: &str, d: DryRun) -> Result<(), CmdError> {

@@ -18,11 +18,12 @@
 
 pub mod dns;
 pub mod http;
+pub mod ingress;
 pub mod internet;
 pub mod probes;
 pub mod servers;
 
-use apimachinery::k8s_openapi::api::core::v1::{Node, Pod, Service};
+use apimachinery::k8s_openapi::api::core::v1::{LoadBalancerIngress, Node, Pod, Service, ServicePort};
 use apimachinery::rng::SimRng;
 use apimachinery::selector::Selector;
 use apimachinery::{Kind, Object, Timestamp};
@@ -117,9 +118,10 @@ pub struct Exchange {
     pub endpoint: String,
     /// Lines the serving container wrote; the caller appends them to its log.
     pub logs: Vec<LogLine>,
-    /// The container that served: (node, namespace, pod, container); it
-    /// counts the connection.
-    pub server: Option<(String, String, String, String)>,
+    /// The containers that served, the first contacted first (a proxy,
+    /// then its upstream): (node, namespace, pod, container). Each counts
+    /// the connection and keeps its lines of `logs`.
+    pub servers: Vec<(String, String, String, String)>,
 }
 
 /// Where kube-proxy sends a connection.
@@ -145,6 +147,8 @@ pub struct Network {
     affinity: BTreeMap<(String, i32, String), Affinity>,
     records: VecDeque<RequestRecord>,
     next_id: u64,
+    /// ingress-nginx's round-robin position per upstream (`ns-svc-port`).
+    round_robin: BTreeMap<String, u64>,
 }
 
 fn all<T: Clone>(api: &ApiServer, kind: Kind, ns: Option<&str>, f: impl Fn(&Object) -> Option<&T>) -> Vec<T> {
@@ -168,6 +172,19 @@ fn node_internal_ip(n: &Node) -> Option<String> {
 /// carries. [approximation: Calico's tunl0 takes its block's first address.]
 fn node_pod_gateway(n: &Node) -> Option<String> {
     kubelet::ipam::first_address(n.spec.as_ref()?.pod_cidr.as_deref()?)
+}
+
+fn load_balancer_ingress(s: &Service) -> Vec<LoadBalancerIngress> {
+    let is_lb = s.spec.as_ref().and_then(|sp| sp.type_.as_deref()) == Some("LoadBalancer");
+    if !is_lb {
+        return vec![];
+    }
+    s.status.as_ref().and_then(|st| st.load_balancer.as_ref()).and_then(|lb| lb.ingress.clone()).unwrap_or_default()
+}
+
+/// The TCP service port `port` of a Service.
+fn service_port(s: &Service, port: u16) -> Option<&ServicePort> {
+    s.spec.as_ref()?.ports.as_ref()?.iter().find(|p| p.port == port as i32 && p.protocol.as_deref().unwrap_or("TCP") == "TCP")
 }
 
 fn svc_key(s: &Service) -> String {
@@ -204,7 +221,7 @@ pub fn ready_endpoints(api: &ApiServer, svc: &Service, port_name: &str) -> Vec<(
 
 impl Network {
     pub fn new(seed: u64) -> Network {
-        Network { rng: SimRng::new(seed, RNG_STREAM), affinity: BTreeMap::new(), records: VecDeque::new(), next_id: 1 }
+        Network { rng: SimRng::new(seed, RNG_STREAM), affinity: BTreeMap::new(), records: VecDeque::new(), next_id: 1, round_robin: BTreeMap::new() }
     }
 
     /// The requests that went through the data plane, oldest first (at most
@@ -253,12 +270,31 @@ impl Network {
         Some(endpoints[self.rng.below(endpoints.len() as u64) as usize].clone())
     }
 
+    /// kube-proxy's DNAT of a service port to one of its ready endpoints.
+    fn dnat_to_endpoint(&mut self, api: &ApiServer, svc: &Service, sp: &ServicePort, source: &Source, client_ip: String, now: Timestamp) -> Result<Route, (ConnectError, Option<String>)> {
+        let key = svc_key(svc);
+        let name = sp.name.clone().unwrap_or_default();
+        let Some((pod_ip, target)) = self.choose(svc, sp.port, &name, source.ip(), now, api) else {
+            return Err((ConnectError::Refused, Some(key)));
+        };
+        Ok(Route { pod_ip, port: target, service: Some(key), client_ip })
+    }
+
     /// Where a connection from `source` to `ip:port` goes.
     fn route(&mut self, api: &ApiServer, source: &Source, ip: &str, port: u16) -> Result<Route, (ConnectError, Option<String>)> {
         let now = api.now();
         let node_list = nodes(api);
         let source_node = node_list.iter().find(|n| n.metadata.name.as_deref() == Some(source.node()));
         let gateway = |n: Option<&Node>| n.and_then(node_pod_gateway).unwrap_or_else(|| source.ip().to_string());
+        let svcs = services(api);
+        // Docker Desktop publishes a LoadBalancer's ports on the host's
+        // localhost (vpnkit); SNATed like NodePort traffic.
+        if ip.starts_with("127.") && matches!(source, Source::Node { .. }) {
+            let published = svcs.iter().filter(|s| load_balancer_ingress(s).iter().any(|i| i.hostname.as_deref() == Some("localhost")));
+            if let Some((svc, sp)) = published.filter_map(|s| Some((s, service_port(s, port)?))).next() {
+                return self.dnat_to_endpoint(api, svc, sp, source, gateway(source_node), now);
+            }
+        }
         // Loopback: a pod's own address; on a node, kube-proxy also answers
         // NodePorts on localhost (--iptables-localhost-nodeports).
         let ip = if ip.starts_with("127.") {
@@ -269,7 +305,6 @@ impl Network {
         } else {
             ip.to_string()
         };
-        let svcs = services(api);
         // ClusterIP:port (KUBE-SERVICES → KUBE-SVC-…).
         if let Some(svc) = svcs.iter().find(|s| s.spec.as_ref().and_then(|sp| sp.cluster_ip.as_deref()) == Some(ip.as_str())) {
             let key = svc_key(svc);
@@ -288,6 +323,16 @@ impl Network {
             };
             return Ok(Route { pod_ip, port: target, service: Some(key), client_ip });
         }
+        // A LoadBalancer's ingress IP (KUBE-SERVICES → KUBE-EXT-…): every
+        // node's kube-proxy handles it; with externalTrafficPolicy Cluster
+        // the traffic is masqueraded.
+        if let Some(svc) = svcs.iter().find(|s| load_balancer_ingress(s).iter().any(|i| i.ip.as_deref() == Some(ip.as_str()))) {
+            let Some(sp) = service_port(svc, port) else {
+                // Nothing is programmed for that port: the node resets it.
+                return Err((ConnectError::Refused, Some(svc_key(svc))));
+            };
+            return self.dnat_to_endpoint(api, svc, sp, source, gateway(source_node), now);
+        }
         // NodeIP:NodePort on any node (KUBE-NODEPORTS), SNATed on entry.
         if let Some(entry) = node_list.iter().find(|n| node_internal_ip(n).as_deref() == Some(ip.as_str())) {
             for svc in &svcs {
@@ -302,6 +347,16 @@ impl Network {
                     return Err((ConnectError::Refused, Some(key)));
                 };
                 return Ok(Route { pod_ip, port: target, service: Some(key), client_ip: gateway(Some(entry)) });
+            }
+            // A container's hostPort on that node (the CNI portmap plugin's DNAT).
+            let entry_name = entry.metadata.name.clone().unwrap_or_default();
+            let pods: Vec<Pod> = all(api, Kind::Pod, None, |o| if let Object::Pod(p) = o { Some(p) } else { None });
+            for pod in pods.iter().filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(entry_name.as_str())) {
+                let host_port = pod.spec.iter().flat_map(|s| s.containers.iter()).flat_map(|c| c.ports.iter().flatten()).find(|cp| cp.host_port == Some(port as i32));
+                let pod_ip = pod.status.as_ref().and_then(|st| st.pod_ip.clone());
+                if let (Some(cp), Some(pod_ip)) = (host_port, pod_ip) {
+                    return Ok(Route { pod_ip, port: cp.container_port.clamp(0, 65535) as u16, service: None, client_ip: gateway(Some(entry)) });
+                }
             }
             // Nothing listens on that port of the node.
             return Err((ConnectError::Refused, None));
@@ -372,7 +427,7 @@ impl Network {
         };
         record.service = route.service.clone();
         record.endpoint = Some(format!("{}:{}", route.pod_ip, route.port));
-        let result = self.deliver(api, nodes, &route, request, now);
+        let result = self.deliver(api, nodes, &route, request, now, 0);
         match &result {
             Ok((ex, pod)) => {
                 record.pod = Some(pod.clone());
@@ -386,7 +441,7 @@ impl Network {
 
     /// The pod behind `route.pod_ip` answers on `route.port`, if one of its
     /// running containers serves that port.
-    fn deliver(&mut self, api: &ApiServer, nodes: &dyn Nodes, route: &Route, request: &Request, now: Timestamp) -> Result<(Exchange, String), ConnectError> {
+    fn deliver(&mut self, api: &ApiServer, nodes: &dyn Nodes, route: &Route, request: &Request, now: Timestamp, hops: u8) -> Result<(Exchange, String), ConnectError> {
         let pods: Vec<Pod> = all(api, Kind::Pod, None, |o| if let Object::Pod(p) = o { Some(p) } else { None });
         let Some(pod) = pods.iter().find(|p| {
             let st = p.status.clone().unwrap_or_default();
@@ -395,7 +450,7 @@ impl Network {
             // A public site answers from outside; any other address that is
             // no pod's goes nowhere.
             if let Some(response) = internet::serve(&route.pod_ip, route.port, request, now) {
-                return Ok((Exchange { response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs: vec![], server: None }, route.pod_ip.clone()));
+                return Ok((Exchange { response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs: vec![], servers: vec![] }, route.pod_ip.clone()));
             }
             return Err(if internet::is_site(&route.pod_ip) { ConnectError::Refused } else { ConnectError::Timeout });
         };
@@ -408,8 +463,19 @@ impl Network {
             let Some(proc_) = kubelet.container_process(&ns, &name, &c.name) else { continue };
             let Ok(r) = kubelet::images::parse(proc_.image) else { continue };
             let Some((server, listen)) = servers::server_of(&r, proc_.env) else { continue };
+            // The ingress-nginx controller's own HTTP server (healthz,
+            // metrics) listens on 10254: its probes ask there.
+            if server == servers::Server::IngressNginx && route.port == servers::INGRESS_NGINX_HEALTH_PORT {
+                let response = servers::controller_health(now, request);
+                let servers = vec![(node.clone(), ns.clone(), name.clone(), c.name.clone())];
+                return Ok((Exchange { response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs: vec![], servers }, format!("{ns}/{name}")));
+            }
             if listen != route.port {
                 continue;
+            }
+            if server == servers::Server::IngressNginx {
+                let controller = Controller { namespace: &ns, pod: &name, node: &node, container: &c.name };
+                return self.ingress_proxy(api, nodes, route, request, now, &controller, hops);
             }
             let connection = proc_.connections + 1;
             let client_port = (EPHEMERAL_LOW + self.rng.below(EPHEMERAL_HIGH - EPHEMERAL_LOW + 1)) as u16;
@@ -417,12 +483,97 @@ impl Network {
             let ctx = servers::ServeCtx { hostname: &hostname, client_ip: &route.client_ip, client_port, now, files: &proc_.files, env: proc_.env, connection };
             let served = servers::serve(server, &ctx, request);
             let logs = served.log.into_iter().map(|l| (node.clone(), ns.clone(), name.clone(), c.name.clone(), l)).collect();
-            let server = Some((node.clone(), ns.clone(), name.clone(), c.name.clone()));
-            return Ok((Exchange { response: served.response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs, server }, format!("{ns}/{name}")));
+            let servers = vec![(node.clone(), ns.clone(), name.clone(), c.name.clone())];
+            return Ok((Exchange { response: served.response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs, servers }, format!("{ns}/{name}")));
         }
         // The pod is there but nothing listens on the port: RST.
         Err(ConnectError::Refused)
     }
+
+    /// ingress-nginx in the controller pod: route by host and path
+    /// (ingress.rs), proxy to one of the backend's ready endpoints (the
+    /// lua balancer's round robin), log the `upstreaminfo` line. The hop
+    /// from the controller to the backend pod is a request of its own.
+    #[allow(clippy::too_many_arguments)]
+    fn ingress_proxy(&mut self, api: &ApiServer, nodes: &dyn Nodes, route: &Route, request: &Request, now: Timestamp, controller: &Controller, hops: u8) -> Result<(Exchange, String), ConnectError> {
+        const MAX_PROXY_HOPS: u8 = 4;
+        let here = format!("{}:{}", route.pod_ip, route.port);
+        let answered_by = format!("{}/{}", controller.namespace, controller.pod);
+        let front = (controller.node.to_string(), controller.namespace.to_string(), controller.pod.to_string(), controller.container.to_string());
+        let reply = |response: Response, logs: Vec<LogLine>, upstream: Vec<(String, String, String, String)>| {
+            let servers = std::iter::once(front.clone()).chain(upstream).collect();
+            Ok((Exchange { response, endpoint: here.clone(), logs, servers }, answered_by.clone()))
+        };
+        let host = request.header("Host").unwrap_or("");
+        let Some(upstream) = ingress::route(api, host, request.path()) else {
+            // The default server: `return 404`, access_log off.
+            return reply(servers::ingress_default_backend(now, 404, request), vec![], vec![]);
+        };
+        let backend = ingress::backend_service(api, &upstream);
+        let endpoints = backend.as_ref().map(|(svc, port)| ready_endpoints(api, svc, port)).unwrap_or_default();
+        if endpoints.is_empty() || hops >= MAX_PROXY_HOPS {
+            return reply(servers::ingress_default_backend(now, 503, request), vec![], vec![]);
+        }
+        let n = endpoints.len() as u64;
+        let next = match self.round_robin.get(&upstream.name()) {
+            Some(&i) => i,
+            None => self.rng.below(n),
+        };
+        self.round_robin.insert(upstream.name(), next + 1);
+        let (ep_ip, ep_port) = endpoints[(next % n) as usize].clone();
+        let request_id = self.rng.hex(32);
+        let proxied = ingress::proxied_request(request, ingress::rewritten_target(&upstream, &request.target), &route.client_ip, &request_id);
+        let inner = Route { pod_ip: ep_ip.clone(), port: ep_port, service: Some(format!("{}/{}", upstream.namespace, upstream.service)), client_ip: route.pod_ip.clone() };
+        let mut record = RequestRecord {
+            id: 0,
+            at: now,
+            source: format!("pod/{}/{}", controller.namespace, controller.pod),
+            source_ip: route.pod_ip.clone(),
+            destination: format!("{ep_ip}:{ep_port}"),
+            service: inner.service.clone(),
+            endpoint: Some(format!("{ep_ip}:{ep_port}")),
+            pod: None,
+            outcome: Err(ConnectError::Timeout),
+        };
+        let result = self.deliver(api, nodes, &inner, &proxied, now, hops + 1);
+        let (response, mut logs, served_by) = match result {
+            Ok((ex, pod)) => {
+                record.pod = Some(pod);
+                record.outcome = Ok(ex.response.status);
+                (ingress::proxied_response(ex.response, now), ex.logs, ex.servers)
+            }
+            Err(e) => {
+                record.outcome = Err(e);
+                (servers::ingress_default_backend(now, 502, request), vec![], vec![])
+            }
+        };
+        self.record(record);
+        // log-format-upstream (internal/ingress/controller/config/config.go).
+        let request_length = request.request_line().len() + 2 + request.headers.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>() + 2 + request.body.len();
+        let line = format!(
+            "{} - - [{}] \"{}\" {} {} \"{}\" \"{}\" {request_length} 0.001 [{}] [] {ep_ip}:{ep_port} {} 0.001 {} {request_id}",
+            route.client_ip,
+            http::nginx_time_local(now),
+            request.request_line(),
+            response.status,
+            response.body.len(),
+            request.header("Referer").unwrap_or("-"),
+            request.header("User-Agent").unwrap_or("-"),
+            upstream.name(),
+            response.body.len(),
+            response.status,
+        );
+        logs.push((controller.node.to_string(), controller.namespace.to_string(), controller.pod.to_string(), controller.container.to_string(), line));
+        reply(response, logs, served_by)
+    }
+}
+
+/// The ingress-nginx controller container a request reached.
+struct Controller<'a> {
+    namespace: &'a str,
+    pod: &'a str,
+    node: &'a str,
+    container: &'a str,
 }
 
 #[cfg(test)]

@@ -50,6 +50,12 @@ impl PodNetwork for ProbeAnswers {
     fn http_get(&self, t: &ProbeTarget, port: u16, path: &str, headers: &[(String, String)]) -> HttpAnswer {
         for (name, p) in &t.containers {
             let Ok(r) = kubelet::images::parse(p.image) else { continue };
+            if let Some((servers::Server::IngressNginx, _)) = servers::server_of(&r, p.env)
+                && port == servers::INGRESS_NGINX_HEALTH_PORT
+            {
+                let request = probe_request(t.pod_ip, port, path, headers);
+                return HttpAnswer { outcome: HttpOutcome::Status(servers::controller_health(t.now, &request).status), logs: vec![] };
+            }
             if let Some((server, listen)) = servers::server_of(&r, p.env)
                 && listen == port
             {
@@ -73,7 +79,11 @@ impl PodNetwork for ProbeAnswers {
 
     fn tcp_open(&self, t: &ProbeTarget, port: u16) -> bool {
         t.containers.iter().any(|(_, p)| {
-            kubelet::images::parse(p.image).is_ok_and(|r| servers::server_of(&r, p.env).is_some_and(|(_, l)| l == port) || servers::tcp_ports_of(&r).contains(&port) || servers::opaque(&r))
+            kubelet::images::parse(p.image).is_ok_and(|r| {
+                servers::server_of(&r, p.env).is_some_and(|(s, l)| l == port || (s == servers::Server::IngressNginx && port == servers::INGRESS_NGINX_HEALTH_PORT))
+                    || servers::tcp_ports_of(&r).contains(&port)
+                    || servers::opaque(&r)
+            })
         })
     }
 }

@@ -26,6 +26,9 @@ pub enum Server {
     Kubia,
     /// luksa/kubia-unhealthy: the same, answering 500 after five requests.
     KubiaUnhealthy,
+    /// registry.k8s.io/ingress-nginx/controller: a reverse proxy, routed
+    /// by the cluster's Ingresses (ingress.rs).
+    IngressNginx,
 }
 
 /// The server in an image and the port it listens on, given the
@@ -39,6 +42,7 @@ pub fn server_of(r: &ImageRef, env: &[(String, String)]) -> Option<(Server, u16)
         "gcr.io/google-samples/hello-app" | "us-docker.pkg.dev/google-samples/containers/gke/hello-app" => Some((Server::HelloApp, env_port.unwrap_or(8080))),
         "docker.io/luksa/kubia" => Some((Server::Kubia, 8080)),
         "docker.io/luksa/kubia-unhealthy" => Some((Server::KubiaUnhealthy, 8080)),
+        "registry.k8s.io/ingress-nginx/controller" => Some((Server::IngressNginx, 80)),
         _ => None,
     }
 }
@@ -91,11 +95,47 @@ pub fn serve(server: Server, ctx: &ServeCtx, req: &Request) -> Served {
         Server::HelloApp => hello_app(ctx, req),
         Server::Kubia => kubia(ctx, req, false),
         Server::KubiaUnhealthy => kubia(ctx, req, true),
+        // The proxy needs the cluster's state: the network answers for it.
+        Server::IngressNginx => Served { response: ingress_default_backend(ctx.now, 404, req), log: vec![] },
     }
 }
 
 /// When the image's index.html was built (its Last-Modified and ETag).
 const NGINX_INDEX_MTIME_RFC3339: &str = "2025-08-13T16:24:12Z";
+
+/// ingress-nginx's answer when no Ingress rule matches (the default
+/// server's `return 404`) or the backend has no endpoints (503):
+/// nginx's special response with `server_tokens off` (`<center>nginx</center>`)
+/// and no `Server` header (`more_clear_headers Server`, nginx.tmpl).
+/// The port of ingress-nginx's controller process (`--healthz-port`).
+pub const INGRESS_NGINX_HEALTH_PORT: u16 = 10254;
+
+/// The controller's Go HTTP server: `/healthz` answers `ok` (the
+/// k8s.io/apiserver healthz handler), anything else Go's `404 page not found`.
+pub fn controller_health(now: Timestamp, req: &Request) -> Response {
+    let (status, body) = if req.path() == "/healthz" { (200, "ok") } else { (404, "404 page not found\n") };
+    Response {
+        status,
+        reason: reason(status),
+        headers: vec![
+            ("Content-Type".into(), "text/plain; charset=utf-8".into()),
+            ("X-Content-Type-Options".into(), "nosniff".into()),
+            ("Date".into(), http_date(now)),
+            ("Content-Length".into(), body.len().to_string()),
+        ],
+        body: if req.method == "HEAD" { String::new() } else { body.to_string() },
+    }
+}
+
+pub fn ingress_default_backend(now: Timestamp, status: u16, req: &Request) -> Response {
+    let body = nginx_error_page(status, "nginx");
+    Response {
+        status,
+        reason: reason(status),
+        headers: vec![("Date".into(), http_date(now)), ("Content-Type".into(), "text/html".into()), ("Content-Length".into(), body.len().to_string()), ("Connection".into(), "keep-alive".into())],
+        body: if req.method == "HEAD" { String::new() } else { body },
+    }
+}
 
 fn nginx_error_page(status: u16, server_tokens: &str) -> String {
     // ngx_http_special_response.c: CRLF inside the page.

@@ -16,10 +16,11 @@ const NAMESPACE_VERBS: &[&str] = &["create", "delete", "get", "list", "patch", "
 const STATUS_VERBS: &[&str] = &["get", "patch", "update"];
 
 /// Group versions in the order kube-apiserver's group priorities give
-/// (legacy core first, then apps, coordination.k8s.io, discovery.k8s.io).
+/// (legacy core first, then apps, networking.k8s.io, coordination.k8s.io,
+/// discovery.k8s.io: kube-aggregator's apiVersionPriorities).
 pub fn group_versions() -> Vec<(&'static str, &'static str)> {
     let mut out: Vec<(&str, &str)> = vec![];
-    for order in ["", "apps", "coordination.k8s.io", "discovery.k8s.io"] {
+    for order in ["", "apps", "networking.k8s.io", "coordination.k8s.io", "discovery.k8s.io"] {
         for k in KINDS.iter().filter(|k| k.group == order) {
             if !out.contains(&(k.group, k.version)) {
                 out.push((k.group, k.version));
@@ -61,7 +62,7 @@ pub fn subresources(kind: Kind) -> Vec<Subresource> {
             status,
         ],
         Kind::Deployment | Kind::ReplicaSet | Kind::ReplicationController => vec![scale, status],
-        Kind::Namespace | Kind::Node | Kind::Service | Kind::DaemonSet => vec![status],
+        Kind::Namespace | Kind::Node | Kind::Service | Kind::DaemonSet | Kind::Ingress => vec![status],
         _ => vec![],
     }
 }

@@ -118,7 +118,7 @@ fn discovery_legacy_and_aggregated() {
     assert_eq!(a.header("content-type"), Some("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"));
     let doc = a.json();
     let groups: Vec<&str> = doc["items"].as_array().unwrap().iter().map(|g| g["metadata"]["name"].as_str().unwrap()).collect();
-    assert_eq!(groups, ["apps", "coordination.k8s.io", "discovery.k8s.io"]);
+    assert_eq!(groups, ["apps", "networking.k8s.io", "coordination.k8s.io", "discovery.k8s.io"]);
     let deployments = doc["items"][0]["versions"][0]["resources"].as_array().unwrap().iter().find(|r| r["resource"] == "deployments").unwrap().clone();
     assert_eq!(deployments["shortNames"], json!(["deploy"]));
     assert_eq!(deployments["categories"], json!(["all"]));

@@ -8,6 +8,7 @@
 //! let simulated time run while they wait, so a script never hangs.
 
 mod container;
+mod minikube;
 pub mod net;
 pub mod parse;
 pub mod text;
@@ -713,6 +714,13 @@ impl Shell {
         let ran = match name.as_str() {
             "kubectl" | "k" => return (self.kubectl(&args, &stdin_text), false),
             "sleep" => return (self.sleep(&args), false),
+            // The minikube CLI exists on the minikube profile's host only.
+            "minikube" if self.world.profile.name == "minikube" => {
+                return match minikube::run(&mut self.world, &args) {
+                    minikube::Started::Done(ran) => (Started::Done(ran), false),
+                    minikube::Started::Waiting(out, waiting) => (Started::Waiting(Waiting { waiting, out, watch_limit: None }), false),
+                };
+            }
             "exit" | "logout" => return (Started::Done(Ran { status: args.first().and_then(|a| a.parse().ok()).unwrap_or(0), ..Default::default() }), true),
             "echo" => echo(&args),
             "printf" => Ran { stdout: printf(&args), ..Default::default() },

@@ -11,6 +11,7 @@
 //! due now, then move the clock to the earliest wake-up any component asked
 //! for (`advance`).
 
+pub mod addons;
 pub mod bootstrap;
 pub mod profiles;
 
@@ -139,12 +140,13 @@ impl World {
         let kubelets: Vec<Kubelet> = kubelets_by_name.into_values().collect();
         let dirty = vec![true; 2 + kubelets.len()];
         let wakes = vec![None; 2 + kubelets.len()];
+        let load_balancer = profile.load_balancer;
         let mut w = World {
             profile,
             seed,
             api,
             scheduler: Scheduler::new(seed),
-            controllers: ControllerManager::new(seed),
+            controllers: ControllerManager::new(seed, Some(load_balancer)),
             kubelets,
             kubelet_index,
             dirty,
@@ -190,6 +192,15 @@ impl World {
         self.dirty[2 + i] = true;
         Some(&mut self.kubelets[i])
     }
+    /// `minikube tunnel` starts (it then runs for the rest of the session):
+    /// LoadBalancer Services get their ClusterIP as external address at
+    /// the tunnel's next 5-second check.
+    pub fn start_minikube_tunnel(&mut self) {
+        let now = self.api.now();
+        self.controllers.start_minikube_tunnel(now);
+        self.dirty[1] = true;
+    }
+
     /// The data plane (request records for the diagram and tests).
     pub fn network(&self) -> &network::Network {
         &self.network
@@ -202,10 +213,9 @@ impl World {
         let World { api, network, kubelets, kubelet_index, .. } = self;
         let view = KubeletsView { kubelets, index: kubelet_index };
         let exchange = network.http(api, &view, source, ip, port, request)?;
-        if let Some((node, ns, pod, container)) = &exchange.server
-            && let Some(&i) = self.kubelet_index.get(node)
-        {
-            let lines: Vec<String> = exchange.logs.iter().map(|l| l.4.clone()).collect();
+        for (node, ns, pod, container) in &exchange.servers {
+            let Some(&i) = self.kubelet_index.get(node) else { continue };
+            let lines: Vec<String> = exchange.logs.iter().filter(|l| (&l.0, &l.1, &l.2, &l.3) == (node, ns, pod, container)).map(|l| l.4.clone()).collect();
             self.kubelets[i].append_container_log(ns, pod, container, &lines);
         }
         Ok(exchange)

@@ -6,6 +6,7 @@
 //! * `minikube`: one node `minikube` (docker driver, 192.168.49.2).
 //! * `docker-desktop`: one node `docker-desktop` (192.168.65.3).
 
+use controllers::loadbalancer::LoadBalancerProvider;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
@@ -42,6 +43,8 @@ pub struct Profile {
     pub cluster_name: &'static str,
     pub user_name: &'static str,
     pub context_name: &'static str,
+    /// Who gives LoadBalancer Services an address (controllers::loadbalancer).
+    pub load_balancer: controllers::loadbalancer::LoadBalancerProvider,
 }
 
 impl Profile {
@@ -87,6 +90,7 @@ impl Profile {
             cluster_name: "kubernetes",
             user_name: "kubernetes-admin",
             context_name: "kubernetes-admin@kubernetes",
+            load_balancer: LoadBalancerProvider::MetalLb,
         }
     }
 
@@ -103,6 +107,7 @@ impl Profile {
             cluster_name: "minikube",
             user_name: "minikube",
             context_name: "minikube",
+            load_balancer: LoadBalancerProvider::MetalLb,
         }
     }
 
@@ -119,6 +124,7 @@ impl Profile {
             cluster_name: "docker-desktop",
             user_name: "docker-desktop",
             context_name: "docker-desktop",
+            load_balancer: LoadBalancerProvider::DockerDesktop,
         }
     }
 

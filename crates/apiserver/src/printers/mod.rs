@@ -15,6 +15,7 @@ mod apps;
 mod basic;
 mod descriptions;
 mod event;
+mod networking;
 mod node;
 mod pod;
 mod service;
@@ -22,6 +23,7 @@ mod service;
 mod tests;
 
 /// READY/STATUS/RESTARTS of a pod as `kubectl get pods` shows them.
+pub use networking::ingress_addresses;
 pub use pod::{PodSummary, summarize as summarize_pod};
 
 use crate::table::{Cell, Column, Row, Table};
@@ -63,6 +65,8 @@ pub fn columns(kind: Kind) -> &'static [Column] {
         Kind::ReplicaSet => apps::REPLICA_SET_COLUMNS,
         Kind::EndpointSlice => service::ENDPOINT_SLICE_COLUMNS,
         Kind::Lease => basic::LEASE_COLUMNS,
+        Kind::Ingress => networking::INGRESS_COLUMNS,
+        Kind::IngressClass => networking::INGRESS_CLASS_COLUMNS,
     }
 }
 
@@ -83,6 +87,8 @@ pub fn cells(object: &Object, now: Timestamp) -> Vec<Cell> {
         Object::ReplicaSet(o) => apps::replica_set_cells(o, now),
         Object::EndpointSlice(o) => service::endpoint_slice_cells(o, now),
         Object::Lease(o) => basic::lease_cells(o, now),
+        Object::Ingress(o) => networking::ingress_cells(o, now),
+        Object::IngressClass(o) => networking::ingress_class_cells(o, now),
     }
 }
 

@@ -807,6 +807,8 @@ fn column_definitions_carry_types_formats_and_descriptions() {
         ReplicaSet name-column=Some(0) undocumented=[] Name:string,Desired:integer,Current:integer,Ready:integer,Age:string,Containers:string,Images:string,Selector:string
         EndpointSlice name-column=Some(0) undocumented=[] Name:string,AddressType:string,Ports:string,Endpoints:string,Age:string
         Lease name-column=Some(0) undocumented=[] Name:string,Holder:string,Age:string
+        Ingress name-column=Some(0) undocumented=[] Name:string,Class:string,Hosts:string,Address:string,Ports:string,Age:string
+        IngressClass name-column=Some(0) undocumented=[] Name:string,Controller:string,Parameters:string,Age:string
     "#]]
     .assert_eq(&out);
 }

@@ -5,6 +5,7 @@
 pub mod apps;
 pub mod core;
 pub mod namespace;
+pub mod networking;
 pub mod pod;
 pub mod service;
 pub mod validation;
@@ -15,7 +16,7 @@ use apimachinery::{ApiError, Object};
 
 /// Kinds whose `metadata.generation` tracks spec changes.
 fn tracks_generation(o: &Object) -> bool {
-    matches!(o, Object::Pod(_) | Object::Deployment(_) | Object::ReplicaSet(_) | Object::ReplicationController(_) | Object::DaemonSet(_))
+    matches!(o, Object::Pod(_) | Object::Deployment(_) | Object::ReplicaSet(_) | Object::ReplicationController(_) | Object::DaemonSet(_) | Object::Ingress(_))
 }
 
 pub fn prepare_for_create(api: &mut ApiServer, obj: &mut Object) {
@@ -30,6 +31,8 @@ pub fn prepare_for_create(api: &mut ApiServer, obj: &mut Object) {
         Object::ReplicaSet(r) => r.status = Some(Default::default()),
         Object::ReplicationController(r) => r.status = Some(Default::default()),
         Object::DaemonSet(d) => d.status = Some(Default::default()),
+        // ingressStrategy.PrepareForCreate: `status: {loadBalancer: {}}`.
+        Object::Ingress(i) => i.status = Some(apimachinery::k8s_openapi::api::networking::v1::IngressStatus { load_balancer: Some(Default::default()) }),
         Object::Namespace(n) => namespace::prepare_for_create(n),
         Object::Service(s) => {
             if s.status.is_none() {
@@ -62,6 +65,7 @@ pub fn default(obj: &mut Object) {
         Object::Namespace(n) => namespace::default_namespace(n),
         Object::Endpoints(e) => core::default_endpoints(e),
         Object::EndpointSlice(e) => core::default_endpoint_slice(e),
+        Object::IngressClass(c) => networking::default_ingress_class(c),
         _ => {}
     }
 }
@@ -86,6 +90,8 @@ pub fn validate_create(obj: &Object, selector_missing: bool) -> Vec<FieldError> 
         Object::Event(e) => core::validate_event(e),
         Object::Lease(l) => core::validate_lease(l),
         Object::EndpointSlice(e) => core::validate_endpoint_slice(e),
+        Object::Ingress(i) => networking::validate_ingress_create(i),
+        Object::IngressClass(c) => networking::validate_ingress_class(c),
     };
     if errs.is_empty() {
         return validation::validate_object_meta_path_segment(obj.meta(), obj.kind());
@@ -127,6 +133,7 @@ pub fn prepare_for_update(obj: &mut Object, old: &Object) {
         (Object::ReplicationController(n), Object::ReplicationController(o)) => n.status = o.status.clone(),
         (Object::DaemonSet(n), Object::DaemonSet(o)) => n.status = o.status.clone(),
         (Object::Service(n), Object::Service(o)) => n.status = o.status.clone(),
+        (Object::Ingress(n), Object::Ingress(o)) => n.status = o.status.clone(),
         (Object::Namespace(n), Object::Namespace(o)) => {
             // The namespace strategy keeps spec.finalizers; only /finalize changes them.
             n.status = o.status.clone();
@@ -161,7 +168,7 @@ pub fn prepare_for_status_update(obj: &mut Object, old: &Object) {
             }
         };
     }
-    keep_spec!(Pod, Deployment, ReplicaSet, ReplicationController, DaemonSet, Service, Namespace, Node);
+    keep_spec!(Pod, Deployment, ReplicaSet, ReplicationController, DaemonSet, Service, Namespace, Node, Ingress);
     let annotations = obj.meta_mut().annotations.take();
     let meta = obj.meta_mut();
     if *meta != *old.meta() {
@@ -188,7 +195,7 @@ pub fn status_write_is_noop(obj: &Object, old: &Object) -> bool {
             }
         };
     }
-    status_and_annotations!(Pod, Deployment, ReplicaSet, ReplicationController, DaemonSet, Service, Namespace, Node)
+    status_and_annotations!(Pod, Deployment, ReplicaSet, ReplicationController, DaemonSet, Service, Namespace, Node, Ingress)
 }
 
 fn spec_of(o: &Object) -> serde_json::Value {
@@ -251,6 +258,8 @@ pub fn validate_update(obj: &Object, old: &Object, selector_missing: bool) -> Ve
             errs.extend(core::validate_endpoint_slice(n));
             errs
         }
+        (Object::Ingress(n), Object::Ingress(o)) => networking::validate_ingress_update(n, o),
+        (Object::IngressClass(n), Object::IngressClass(o)) => networking::validate_ingress_class_update(n, o),
         (n, o) => validation::validate_object_meta_update(n.meta(), o.meta()),
     }
 }

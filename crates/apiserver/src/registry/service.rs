@@ -84,6 +84,23 @@ pub fn default_service(s: &mut Service) {
     if type_of(spec) == "LoadBalancer" {
         spec.allocate_load_balancer_node_ports.get_or_insert(true);
     }
+    default_load_balancer_ip_mode(s);
+}
+
+/// SetDefaults_Service's LoadBalancerIPMode part (GA since 1.32): an
+/// ingress point of a LoadBalancer Service that has an IP and no ipMode
+/// gets `VIP`. Also applied to status writes, which are decoded (and so
+/// defaulted) like any other request.
+pub fn default_load_balancer_ip_mode(s: &mut Service) {
+    if s.spec.as_ref().is_none_or(|sp| type_of(sp) != "LoadBalancer") {
+        return;
+    }
+    let ingress = s.status.as_mut().and_then(|st| st.load_balancer.as_mut()).and_then(|lb| lb.ingress.as_mut());
+    for i in ingress.into_iter().flatten() {
+        if i.ip.as_deref().is_some_and(|ip| !ip.is_empty()) && i.ip_mode.is_none() {
+            i.ip_mode = Some("VIP".into());
+        }
+    }
 }
 
 fn invalid(s: &Service, errs: Vec<FieldError>) -> ApiError {

@@ -10,6 +10,7 @@
 mod events;
 mod generic;
 mod go_sort;
+mod ingress;
 mod namespace;
 mod node;
 mod pod;
@@ -167,6 +168,8 @@ pub fn describe_object(api: &ApiServer, o: &Object, settings: &Settings) -> Stri
         Object::EndpointSlice(e) => service::describe_endpoint_slice(api, e, settings),
         Object::ConfigMap(c) => generic::describe_config_map(api, c, settings),
         Object::ServiceAccount(sa) => generic::describe_service_account(api, sa, settings),
+        Object::Ingress(i) => ingress::describe(api, i, settings),
+        Object::IngressClass(c) => ingress::describe_class(api, c, settings),
         Object::Event(_) | Object::Lease(_) => generic::describe(api, o, settings),
     }
 }

@@ -110,7 +110,7 @@ pub fn describe(api: &ApiServer, svc: &Service, settings: &Settings) -> String {
 /// formatEndpointSlices for one service port: at most three ready
 /// `ip:port` entries, then ` + N more...`. The "more" check comes before the
 /// readiness check, so a not-ready fourth endpoint still sets it.
-fn format_endpoint_slices(slices: &[EndpointSlice], port_name: &str) -> String {
+pub(super) fn format_endpoint_slices(slices: &[EndpointSlice], port_name: &str) -> String {
     if slices.is_empty() {
         return "<none>".to_string();
     }
