@@ -25,6 +25,7 @@ pub mod servers;
 
 use apimachinery::k8s_openapi::api::core::v1::{LoadBalancerIngress, Node, Pod, Service, ServicePort};
 use apimachinery::rng::SimRng;
+use std::sync::Arc;
 use apimachinery::selector::Selector;
 use apimachinery::{Kind, Object, Timestamp};
 use apiserver::ApiServer;
@@ -151,16 +152,19 @@ pub struct Network {
     round_robin: BTreeMap<String, u64>,
 }
 
-fn all<T: Clone>(api: &ApiServer, kind: Kind, ns: Option<&str>, f: impl Fn(&Object) -> Option<&T>) -> Vec<T> {
-    api.list(kind, ns, &Selector::everything(), &[]).map(|l| l.items.iter().filter_map(|o| f(o).cloned()).collect()).unwrap_or_default()
+/// Every object of `kind`, shared with the API server's cache (a request
+/// reads them; copying 1,000 pods per request would dominate its cost).
+fn listed(api: &ApiServer, kind: Kind) -> Vec<Arc<Object>> {
+    api.list(kind, None, &Selector::everything(), &[]).map(|l| l.items).unwrap_or_default()
 }
 
-fn services(api: &ApiServer) -> Vec<Service> {
-    all(api, Kind::Service, None, |o| if let Object::Service(s) = o { Some(s) } else { None })
+fn typed<T: apimachinery::kinds::TypedObject>(objects: &[Arc<Object>]) -> Vec<&T> {
+    objects.iter().filter_map(|o| o.as_typed::<T>()).collect()
 }
 
-fn nodes(api: &ApiServer) -> Vec<Node> {
-    all(api, Kind::Node, None, |o| if let Object::Node(n) = o { Some(n) } else { None })
+/// The live (not finished) pod whose IP is `ip`.
+fn pod_with_ip<'a>(pods: &[&'a Pod], ip: &str) -> Option<&'a Pod> {
+    pods.iter().copied().find(|p| p.status.as_ref().is_some_and(|st| st.pod_ip.as_deref() == Some(ip) && !matches!(st.phase.as_deref(), Some("Succeeded") | Some("Failed"))))
 }
 
 fn node_internal_ip(n: &Node) -> Option<String> {
@@ -198,25 +202,23 @@ pub fn ready_endpoints(api: &ApiServer, svc: &Service, port_name: &str) -> Vec<(
     let name = svc.metadata.name.as_deref().unwrap_or("");
     let Ok(sel) = Selector::parse(&format!("kubernetes.io/service-name={name}")) else { return vec![] };
     let Ok(list) = api.list(Kind::EndpointSlice, Some(ns), &sel, &[]) else { return vec![] };
-    let mut out: Vec<(String, u16)> = vec![];
+    // Ordered by "ip:port" text (as the iptables rules list them), once each.
+    let mut keyed: Vec<(String, (String, u16))> = vec![];
     for o in &list.items {
         let Object::EndpointSlice(s) = &**o else { continue };
         let Some(port) = s.ports.iter().flatten().find(|p| p.name.as_deref().unwrap_or("") == port_name).and_then(|p| p.port) else { continue };
+        let port = port.clamp(0, 65535) as u16;
         for e in s.endpoints.iter().flatten() {
-            let c = e.conditions.clone().unwrap_or_default();
+            let c = e.conditions.as_ref();
             // kube-proxy uses endpoints that are ready (serving and not terminating).
-            if c.ready.unwrap_or(true) && !c.terminating.unwrap_or(false) {
-                for a in &e.addresses {
-                    let ep = (a.clone(), port.clamp(0, 65535) as u16);
-                    if !out.contains(&ep) {
-                        out.push(ep);
-                    }
-                }
+            if c.and_then(|c| c.ready).unwrap_or(true) && !c.and_then(|c| c.terminating).unwrap_or(false) {
+                keyed.extend(e.addresses.iter().map(|a| (format!("{a}:{port}"), (a.clone(), port))));
             }
         }
     }
-    apimachinery::sort::sort_by_key(&mut out, |(ip, p)| format!("{ip}:{p}"));
-    out
+    apimachinery::sort::sort_by(&mut keyed, |a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|a, b| a.0 == b.0);
+    keyed.into_iter().map(|(_, ep)| ep).collect()
 }
 
 impl Network {
@@ -283,10 +285,12 @@ impl Network {
     /// Where a connection from `source` to `ip:port` goes.
     fn route(&mut self, api: &ApiServer, source: &Source, ip: &str, port: u16) -> Result<Route, (ConnectError, Option<String>)> {
         let now = api.now();
-        let node_list = nodes(api);
-        let source_node = node_list.iter().find(|n| n.metadata.name.as_deref() == Some(source.node()));
+        let node_objs = listed(api, Kind::Node);
+        let node_list: Vec<&Node> = typed(&node_objs);
+        let source_node = node_list.iter().copied().find(|n| n.metadata.name.as_deref() == Some(source.node()));
         let gateway = |n: Option<&Node>| n.and_then(node_pod_gateway).unwrap_or_else(|| source.ip().to_string());
-        let svcs = services(api);
+        let svc_objs = listed(api, Kind::Service);
+        let svcs: Vec<&Service> = typed(&svc_objs);
         // Docker Desktop publishes a LoadBalancer's ports on the host's
         // localhost (vpnkit); SNATed like NodePort traffic.
         if ip.starts_with("127.") && matches!(source, Source::Node { .. }) {
@@ -350,7 +354,8 @@ impl Network {
             }
             // A container's hostPort on that node (the CNI portmap plugin's DNAT).
             let entry_name = entry.metadata.name.clone().unwrap_or_default();
-            let pods: Vec<Pod> = all(api, Kind::Pod, None, |o| if let Object::Pod(p) = o { Some(p) } else { None });
+            let pod_objs = listed(api, Kind::Pod);
+            let pods: Vec<&Pod> = typed(&pod_objs);
             for pod in pods.iter().filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(entry_name.as_str())) {
                 let host_port = pod.spec.iter().flat_map(|s| s.containers.iter()).flat_map(|c| c.ports.iter().flatten()).find(|cp| cp.host_port == Some(port as i32));
                 let pod_ip = pod.status.as_ref().and_then(|st| st.pod_ip.clone());
@@ -377,19 +382,15 @@ impl Network {
     pub fn ping(&mut self, api: &ApiServer, source: &Source, ip: &str, count: usize) -> Option<(u8, Vec<u32>)> {
         let count = count.min(1000);
         let own = ip == source.ip() || ip.starts_with("127.");
-        let node_list = nodes(api);
+        let node_objs = listed(api, Kind::Node);
+        let node_list: Vec<&Node> = typed(&node_objs);
         let target_node: Option<String> = if own {
             Some(source.node().to_string())
         } else if let Some(n) = node_list.iter().find(|n| node_internal_ip(n).as_deref() == Some(ip)) {
             n.metadata.name.clone()
         } else {
-            let pods: Vec<Pod> = all(api, Kind::Pod, None, |o| if let Object::Pod(p) = o { Some(p) } else { None });
-            pods.iter()
-                .find(|p| {
-                    let st = p.status.clone().unwrap_or_default();
-                    st.pod_ip.as_deref() == Some(ip) && !matches!(st.phase.as_deref(), Some("Succeeded") | Some("Failed"))
-                })
-                .and_then(|p| p.spec.as_ref().and_then(|s| s.node_name.clone()))
+            let pod_objs = listed(api, Kind::Pod);
+            pod_with_ip(&typed(&pod_objs), ip).and_then(|p| p.spec.as_ref().and_then(|s| s.node_name.clone()))
         };
         let (ttl, lo, hi) = match target_node {
             Some(n) if own || n == source.node() => (64, 30, 120),
@@ -442,11 +443,8 @@ impl Network {
     /// The pod behind `route.pod_ip` answers on `route.port`, if one of its
     /// running containers serves that port.
     fn deliver(&mut self, api: &ApiServer, nodes: &dyn Nodes, route: &Route, request: &Request, now: Timestamp, hops: u8) -> Result<(Exchange, String), ConnectError> {
-        let pods: Vec<Pod> = all(api, Kind::Pod, None, |o| if let Object::Pod(p) = o { Some(p) } else { None });
-        let Some(pod) = pods.iter().find(|p| {
-            let st = p.status.clone().unwrap_or_default();
-            st.pod_ip.as_deref() == Some(route.pod_ip.as_str()) && !matches!(st.phase.as_deref(), Some("Succeeded") | Some("Failed"))
-        }) else {
+        let pod_objs = listed(api, Kind::Pod);
+        let Some(pod) = pod_with_ip(&typed(&pod_objs), &route.pod_ip) else {
             // A public site answers from outside; any other address that is
             // no pod's goes nowhere.
             if let Some(response) = internet::serve(&route.pod_ip, route.port, request, now) {
