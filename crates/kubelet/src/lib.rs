@@ -34,7 +34,7 @@ use images::ImageStore;
 use ipam::Ipam;
 use probes::PodNetwork;
 use runtime::{ContainerState, PodKey, PodRuntime};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use store::{EventType, WatchEvent};
 
 /// What a node is: the machine, its OS, and how kubeadm/minikube set it up.
@@ -188,6 +188,9 @@ pub struct Kubelet {
     probe_oracle: Box<dyn PodNetwork>,
     /// Downloads scripts started, waiting for the world.
     fetches: Vec<Fetch>,
+    /// Pods with a container whose script has effects still to come: the
+    /// world catches them up after every settle, so only these are visited.
+    scripted: BTreeSet<PodKey>,
 }
 
 impl Kubelet {
@@ -223,6 +226,7 @@ impl Kubelet {
             needs_resync: true,
             probe_oracle: Box::new(probes::AlwaysSucceeds),
             fetches: vec![],
+            scripted: BTreeSet::new(),
         }
     }
 
@@ -267,9 +271,15 @@ impl Kubelet {
     /// remove, lines they print): the runtime runs processes continuously,
     /// while the kubelet only looks when it has work.
     pub fn catch_up(&mut self, now: Timestamp) {
-        let keys: Vec<PodKey> = self.pods.iter().filter(|(_, rt)| rt.containers.iter().any(|c| c.instance.as_ref().is_some_and(|i| !i.effects.is_empty()))).map(|(k, _)| k.clone()).collect();
-        for key in keys {
+        if self.scripted.is_empty() {
+            return;
+        }
+        for key in std::mem::take(&mut self.scripted) {
             self.apply_effects(&key, now);
+            let pending = self.pods.get(&key).is_some_and(|rt| rt.containers.iter().any(|c| c.instance.as_ref().is_some_and(|i| !i.effects.is_empty())));
+            if pending {
+                self.scripted.insert(key);
+            }
         }
     }
 

@@ -676,6 +676,9 @@ impl Kubelet {
                     inst.logs = b.start_lines.clone();
                     inst.periodic = b.periodic.clone();
                     inst.effects = b.effects.iter().cloned().collect();
+                    if !inst.effects.is_empty() {
+                        self.scripted.insert(key.clone());
+                    }
                     inst.behaviour = Some(b);
                 }
                 let opaque = self.probe_oracle.opaque(c.image());
