@@ -4,6 +4,7 @@
 //! API server, encode the answer (object, list, Table or Status).
 
 use crate::http::{JSON, MAX_REQUEST_BODY_BYTES, PROTOBUF, Reply, Request};
+use crate::proto;
 use crate::router::{RequestInfo, Verb};
 use crate::watch::WatchSpec;
 use apimachinery::field::{BadValue, FieldError};
@@ -262,9 +263,10 @@ fn write_options(req: &Request) -> Result<WriteOptions, ApiError> {
     Ok(WriteOptions { dry_run, field_validation })
 }
 
-/// The request body as JSON. kubectl sends JSON; YAML is read as the API
-/// server's YAML serializer would; protobuf is not decoded yet (415).
-fn body_json(req: &Request) -> Result<Value, ApiError> {
+/// The request body as JSON, for an object of `kind`. kubectl sends JSON,
+/// or protobuf for its typed generators (decoded to the same JSON, see
+/// `proto`); YAML is read as the API server's YAML serializer would.
+fn body_json(req: &Request, kind: Kind) -> Result<Value, ApiError> {
     if req.body.len() > MAX_REQUEST_BODY_BYTES {
         return Err(ApiError::too_large(format!("limit is {MAX_REQUEST_BODY_BYTES}")));
     }
@@ -276,8 +278,86 @@ fn body_json(req: &Request) -> Result<Value, ApiError> {
             let docs = apimachinery::yaml::parse_documents(&text).map_err(|e| ApiError::bad_request(format!("yaml: {e}")))?;
             docs.into_iter().next().ok_or_else(|| ApiError::bad_request("Object 'Kind' is missing in 'null'"))
         }
+        PROTOBUF => protobuf_json(&req.body, kind),
         _ => Err(unsupported_media_type(&format!("{JSON}, application/yaml, {PROTOBUF}"))),
     }
+}
+
+/// handlers/rest.go summarizeData: the first 30 bytes of a body, as text
+/// if it looks like JSON, else in hex.
+fn summarize_body(data: &[u8]) -> String {
+    const MAX: usize = 30;
+    let shown = &data[..data.len().min(MAX)];
+    let more = if data.len() > MAX { " ..." } else { "" };
+    match data.first() {
+        None => "<empty>".to_string(),
+        Some(b'{') => format!("{}{more}", String::from_utf8_lossy(shown)),
+        Some(_) => format!("{}{more}", shown.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+    }
+}
+
+/// The kinds kube-apiserver's scheme registers in the group versions
+/// kubeplay serves (k8s.io/api core/v1, apps/v1, discovery/v1,
+/// coordination/v1 register.go), besides the served ones: a body of one of
+/// these kinds fails conversion rather than lookup.
+fn registered_kind(api_version: &str, kind: &str) -> bool {
+    let base = kind.strip_suffix("List").unwrap_or(kind);
+    match api_version {
+        "v1" => matches!(
+            base,
+            "Pod" | "PodTemplate" | "ReplicationController" | "Service" | "ServiceProxyOptions" | "Endpoints" | "Node" | "NodeProxyOptions"
+                | "Binding" | "Event" | "" | "LimitRange" | "ResourceQuota" | "Namespace" | "Secret" | "ServiceAccount" | "PersistentVolume"
+                | "PersistentVolumeClaim" | "PodAttachOptions" | "PodLogOptions" | "PodExecOptions" | "PodPortForwardOptions" | "PodProxyOptions"
+                | "ComponentStatus" | "SerializedReference" | "RangeAllocation" | "ConfigMap" | "Status"
+        ),
+        "apps/v1" => matches!(base, "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ControllerRevision"),
+        "discovery.k8s.io/v1" => base == "EndpointSlice",
+        "coordination.k8s.io/v1" => base == "Lease",
+        _ => false,
+    }
+}
+
+/// The Go package of kube-apiserver's internal type for a kind (the
+/// target of conversion, as reflect prints it: `apps.Deployment`).
+fn internal_package(kind: Kind) -> &'static str {
+    match kind.info().group {
+        "" => "core",
+        "apps" => "apps",
+        "discovery.k8s.io" => "discovery",
+        "coordination.k8s.io" => "coordination",
+        other => other,
+    }
+}
+
+/// A protobuf body (runtime/serializer/protobuf/protobuf.go Decode) as the
+/// JSON of the same object, with create.go's errors: envelope errors are
+/// "the object provided is unrecognized", errors after the envelope named
+/// a kind are "<Kind> in version ... cannot be handled as a <Kind>".
+fn protobuf_json(body: &[u8], kind: Kind) -> Result<Value, ApiError> {
+    let info = kind.info();
+    let envelope = proto::decode_envelope(body)
+        .map_err(|e| ApiError::bad_request(format!("the object provided is unrecognized (must be of type {}): {e} ({})", info.name, summarize_body(body))))?;
+    // copyKindDefaults: a missing kind or version is the URL's.
+    let body_kind = if envelope.kind.is_empty() { info.name.to_string() } else { envelope.kind.clone() };
+    let api_version = if envelope.api_version.is_empty() { info.api_version.to_string() } else { envelope.api_version.clone() };
+    let version = api_version.rsplit('/').next().unwrap_or("").to_string();
+    let cannot_handle = |why: String| ApiError::bad_request(format!("{body_kind} in version {version:?} cannot be handled as a {}: {why}", info.name));
+    if (api_version.as_str(), body_kind.as_str()) != (info.api_version, info.name) {
+        // runtime.UseOrCreateObject creates the body's type; the codec then
+        // converts it to the URL's internal type (conversion/converter.go).
+        if registered_kind(&api_version, &body_kind) {
+            return Err(cannot_handle(format!("converting (v1.{body_kind}) to ({}.{}): unknown conversion", internal_package(kind), info.name)));
+        }
+        // runtime/error.go notRegisteredErr, in kube-apiserver's legacyscheme.
+        return Err(cannot_handle(format!("no kind {body_kind:?} is registered for version {api_version:?} in scheme \"pkg/api/legacyscheme/scheme.go:30\"")));
+    }
+    let message = proto::message_for(info.api_version, info.name).ok_or_else(|| cannot_handle("object does not implement the protobuf marshalling interface".into()))?;
+    let mut value = proto::decode_message(message, &envelope.raw).map_err(cannot_handle)?;
+    if let Some(m) = value.as_object_mut() {
+        m.insert("apiVersion".into(), json!(info.api_version));
+        m.insert("kind".into(), json!(info.name));
+    }
+    Ok(value)
 }
 
 /// Checks the body's apiVersion/kind against the URL's and fills them in
@@ -333,7 +413,7 @@ fn check_namespace(kind: Kind, info: &RequestInfo, body: &mut Value) -> Result<(
 
 pub fn create(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
     let opts = write_options(req)?;
-    let mut body = body_json(req)?;
+    let mut body = body_json(req, kind)?;
     check_type(kind, &mut body)?;
     check_namespace(kind, info, &mut body)?;
     let obj = apiserver::decode::decode_typed(world.api_mut(), kind, body, opts.field_validation)?;
@@ -346,7 +426,7 @@ pub fn create(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) 
 
 pub fn update(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
     let opts = write_options(req)?;
-    let mut body = body_json(req)?;
+    let mut body = body_json(req, kind)?;
     check_type(kind, &mut body)?;
     check_namespace(kind, info, &mut body)?;
     let url_name = info.name.clone().unwrap_or_default();
@@ -405,13 +485,14 @@ fn delete_options(req: &Request) -> Result<DeleteOptions, ApiError> {
     let body: Value = if req.body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
-        if req.media_type() == PROTOBUF {
-            return Err(unsupported_media_type(&format!("{JSON}, application/yaml")));
-        }
         if req.body.len() > MAX_REQUEST_BODY_BYTES {
             return Err(ApiError::too_large(format!("limit is {MAX_REQUEST_BODY_BYTES}")));
         }
-        serde_json::from_slice(&req.body).map_err(|e| ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}")))?
+        if req.media_type() == PROTOBUF {
+            delete_options_protobuf(&req.body)?
+        } else {
+            serde_json::from_slice(&req.body).map_err(|e| ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}")))?
+        }
     };
     let policy = body["propagationPolicy"].as_str().map(str::to_string).or_else(|| req.param("propagationPolicy").map(str::to_string));
     opts.propagation = match policy.as_deref() {
@@ -437,6 +518,19 @@ fn delete_options(req: &Request) -> Result<DeleteOptions, ApiError> {
     let dry_body = body["dryRun"].as_array().is_some_and(|a| a.iter().any(|v| v == "All"));
     opts.dry_run = dry_body || req.query.iter().any(|(k, v)| k == "dryRun" && v == "All");
     Ok(opts)
+}
+
+/// A protobuf DeleteOptions body (drain's pod deletes) as JSON. delete.go
+/// answers any decoding error as a BadRequest with the error's text, and
+/// another type than DeleteOptions with "decoded object cannot be
+/// converted to DeleteOptions".
+fn delete_options_protobuf(body: &[u8]) -> Result<Value, ApiError> {
+    let envelope = proto::decode_envelope(body).map_err(ApiError::bad_request)?;
+    if !envelope.kind.is_empty() && envelope.kind != "DeleteOptions" {
+        return Err(ApiError::bad_request("decoded object cannot be converted to DeleteOptions"));
+    }
+    let message = proto::message_for(&envelope.api_version, "DeleteOptions").ok_or_else(|| ApiError::bad_request("decoded object cannot be converted to DeleteOptions"))?;
+    proto::decode_message(message, &envelope.raw).map_err(ApiError::bad_request)
 }
 
 fn success_status(kind: Kind, obj: &Object) -> Value {
@@ -492,7 +586,7 @@ pub fn delete_collection(world: &mut World, kind: Kind, info: &RequestInfo, req:
 
 /// pods/binding (the scheduler's write; kubeplay's scheduler binds in process).
 fn bind(world: &mut World, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
-    let body = body_json(req)?;
+    let body = body_json(req, Kind::Pod)?;
     let node = body.pointer("/target/name").and_then(Value::as_str).unwrap_or("").to_string();
     let ns = info.namespace.clone().unwrap_or_default();
     let name = info.name.clone().unwrap_or_default();
@@ -565,7 +659,7 @@ fn apply_scale(world: &mut World, kind: Kind, info: &RequestInfo, scale: &Value,
 
 fn update_scale(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
     let opts = write_options(req)?;
-    let body = body_json(req)?;
+    let body = body_json(req, kind)?;
     apply_scale(world, kind, info, &body, &opts)
 }
 

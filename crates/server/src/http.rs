@@ -173,17 +173,29 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const B64_STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// URL-safe base64 without padding (Go's base64.RawURLEncoding), as
 /// apiserver/pkg/storage/continue.go encodes list continue tokens.
 pub fn base64_encode(data: &[u8]) -> String {
+    encode_base64(data, B64, false)
+}
+
+/// Go's base64.StdEncoding (with padding), as encoding/json writes []byte.
+pub fn base64_std_encode(data: &[u8]) -> String {
+    encode_base64(data, B64_STD, true)
+}
+
+fn encode_base64(data: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
         let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for i in 0..4 {
             if i <= chunk.len() {
-                out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+                out.push(alphabet[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else if pad {
+                out.push('=');
             }
         }
     }

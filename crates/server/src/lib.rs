@@ -22,6 +22,7 @@
 pub mod discovery;
 pub mod handlers;
 pub mod http;
+pub mod proto;
 pub mod router;
 pub mod statics;
 pub mod watch;

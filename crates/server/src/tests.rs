@@ -231,7 +231,7 @@ fn create_update_patch_delete_and_errors() {
     // Bodies: malformed, wrong media type, too large.
     assert_eq!(call(p, "POST", "/api/v1/namespaces/default/pods", "application/json", "application/json", b"{bad").status, 400);
     let pb = call(p, "POST", "/api/v1/namespaces/default/pods", "application/json", "application/vnd.kubernetes.protobuf", b"k8s\0");
-    assert_eq!((pb.status, pb.json()["reason"].as_str().unwrap()), (415, "UnsupportedMediaType"));
+    assert_eq!((pb.status, pb.json()["message"].as_str().unwrap()), (400, "the object provided is unrecognized (must be of type Pod): empty body (6b387300)"));
     let big = vec![b' '; crate::http::MAX_REQUEST_BODY_BYTES + 10];
     let too_large = call(p, "POST", "/api/v1/namespaces/default/pods", "application/json", "application/json", &big);
     assert_eq!((too_large.status, too_large.json()["message"].as_str().unwrap()), (413, "Request entity too large: limit is 3145728"));
@@ -351,4 +351,87 @@ fn kubeconfig_names_the_profile() {
     let text = crate::kubeconfig(&ClusterProfile::minikube(), 1234);
     assert!(text.contains("server: http://127.0.0.1:1234\n"), "{text}");
     assert!(text.contains("current-context: minikube\n"), "{text}");
+}
+
+const PROTOBUF_ACCEPT: &str = "application/vnd.kubernetes.protobuf,application/json";
+
+fn proto_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/proto/fixtures").join(name)).expect("fixture")
+}
+
+fn post_protobuf(port: u16, target: &str, body: &[u8]) -> Answer {
+    call(port, "POST", target, PROTOBUF_ACCEPT, crate::http::PROTOBUF, body)
+}
+
+/// Bodies real kubectl 1.37 sent as protobuf create the objects; replies are JSON.
+#[test]
+fn protobuf_bodies_from_real_kubectl() {
+    let s = server();
+    let q = "?fieldManager=kubectl-create&fieldValidation=Strict";
+    let created = [
+        ("/apis/apps/v1/namespaces/default/deployments", "create-deployment-web.bin", "web"),
+        ("/api/v1/namespaces", "create-namespace.bin", "team-a"),
+        ("/api/v1/namespaces/default/configmaps", "create-configmap.bin", "app-config"),
+        ("/api/v1/namespaces/default/services", "create-service-clusterip.bin", "web"),
+        ("/api/v1/namespaces/default/services", "create-service-nodeport.bin", "np"),
+        ("/api/v1/namespaces/default/serviceaccounts", "create-serviceaccount.bin", "builder"),
+    ];
+    for (path, fixture, name) in created {
+        let a = post_protobuf(s.port, &format!("{path}{q}"), &proto_fixture(fixture));
+        assert_eq!((a.status, a.header("content-type")), (201, Some("application/json")), "{fixture}: {}", a.text());
+        assert_eq!(a.json()["metadata"]["name"], name, "{fixture}");
+    }
+    let d = get(s.port, "/apis/apps/v1/namespaces/default/deployments/web").json();
+    assert_eq!(d["spec"]["replicas"], 3);
+    assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["ports"], json!([{"containerPort": 80, "protocol": "TCP"}]));
+    // Defaulted by the same strategy as a JSON create.
+    assert_eq!(d["spec"]["strategy"]["type"], "RollingUpdate");
+    let np = get(s.port, "/api/v1/namespaces/default/services/np").json();
+    assert_eq!(np["spec"]["ports"][0]["nodePort"], 30080);
+    assert_eq!(get(s.port, "/api/v1/namespaces/default/configmaps/app-config").json()["data"], json!({"color": "blue", "size": "large"}));
+    // The same body again: AlreadyExists, as for JSON.
+    let again = post_protobuf(s.port, &format!("/apis/apps/v1/namespaces/default/deployments{q}"), &proto_fixture("create-deployment-web.bin"));
+    assert_eq!((again.status, again.json()["reason"].as_str()), (409, Some("AlreadyExists")));
+    // drain's DELETE with a protobuf DeleteOptions.
+    assert_eq!(post_json(s.port, "/api/v1/namespaces/default/pods", &pod("p1")).status, 201);
+    let del = call(s.port, "DELETE", "/api/v1/namespaces/default/pods/p1", PROTOBUF_ACCEPT, crate::http::PROTOBUF, &proto_fixture("drain-delete-options.bin"));
+    assert!(del.status == 200 || del.status == 202, "{}", del.text());
+}
+
+/// Bodies that are not what the URL serves get kube-apiserver's errors and
+/// change nothing.
+#[test]
+fn protobuf_errors() {
+    let s = server();
+    let before = get(s.port, "/api/v1/namespaces/default/services").json()["items"].clone();
+    // A Secret (not served): the path is unknown, as for any unserved resource.
+    let secret = post_protobuf(s.port, "/api/v1/namespaces/default/secrets", &proto_fixture("create-secret.bin"));
+    assert_eq!((secret.status, secret.text()), (404, "404 page not found\n".to_string()));
+    let status = |a: &Answer| (a.status, a.json()["reason"].as_str().unwrap_or("").to_string(), a.json()["message"].as_str().unwrap_or("").to_string());
+    // A Deployment posted to services: its type exists but does not convert.
+    let a = post_protobuf(s.port, "/api/v1/namespaces/default/services", &proto_fixture("create-deployment-web.bin"));
+    assert_eq!(status(&a), (400, "BadRequest".into(), "Deployment in version \"v1\" cannot be handled as a Service: converting (v1.Deployment) to (core.Service): unknown conversion".into()));
+    // A Secret posted to services: registered in v1, no conversion either.
+    let a = post_protobuf(s.port, "/api/v1/namespaces/default/services", &proto_fixture("create-secret.bin"));
+    assert_eq!(status(&a).2, "Secret in version \"v1\" cannot be handled as a Service: converting (v1.Secret) to (core.Service): unknown conversion");
+    // A kind no scheme knows.
+    let mut foo = proto_fixture("create-secret.bin");
+    let at = foo.windows(6).position(|w| w == b"Secret").expect("kind");
+    foo.splice(at..at + 6, *b"Foobar");
+    let a = post_protobuf(s.port, "/api/v1/namespaces/default/services", &foo);
+    assert_eq!(status(&a).2, "Foobar in version \"v1\" cannot be handled as a Service: no kind \"Foobar\" is registered for version \"v1\" in scheme \"pkg/api/legacyscheme/scheme.go:30\"");
+    // Not protobuf at all, and a truncated object.
+    let a = post_protobuf(s.port, "/api/v1/namespaces/default/services", b"{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{}}");
+    assert_eq!(status(&a), (400, "BadRequest".into(), "the object provided is unrecognized (must be of type Service): provided data does not appear to be a protobuf message, expected prefix [107 56 115 0] ({\"kind\":\"Service\",\"apiVersion\" ...)".into()));
+    let body = proto_fixture("create-service-clusterip.bin");
+    let a = post_protobuf(s.port, "/api/v1/namespaces/default/services", &body[..body.len() - 10]);
+    assert_eq!(status(&a).2, "the object provided is unrecognized (must be of type Service): unexpected EOF (6b3873000a0d0a02763112075365727669636512690a1f0a037765621200 ...)");
+    let mut cut = body.clone();
+    // The envelope is whole but the object inside it ends early.
+    let raw_len_at = 4 + 2 + 13 + 1;
+    cut[raw_len_at] = 0x20;
+    cut.truncate(raw_len_at + 1 + 0x20);
+    let a = post_protobuf(s.port, "/api/v1/namespaces/default/services", &cut);
+    assert_eq!(status(&a).2, "Service in version \"v1\" cannot be handled as a Service: unexpected EOF");
+    assert_eq!(get(s.port, "/api/v1/namespaces/default/services").json()["items"], before);
 }
