@@ -45,6 +45,9 @@ fn unsupported_media_type(accepted: &str) -> ApiError {
 
 /// Dispatches a resource request to its verb's handler.
 pub fn handle(world: &mut World, info: &RequestInfo, req: &Request) -> Handled {
+    if let Some(reply) = empty_policy_list(world, info) {
+        return Handled::Reply(reply);
+    }
     let Some(kind) = info.kind() else { return Handled::Reply(Reply::not_found_page()) };
     let sub = info.subresource.as_deref();
     if let Some(s) = sub
@@ -79,6 +82,25 @@ pub fn handle(world: &mut World, info: &RequestInfo, req: &Request) -> Handled {
     };
     reply.warnings = warnings;
     Handled::Reply(reply)
+}
+
+/// ResourceQuotas and LimitRanges: kubeplay has no admission for them and a
+/// fresh cluster has none, so their namespaced lists are served empty.
+/// `kubectl describe namespace` lists both (describe.go describeNamespace)
+/// and prints "No resource quota." / "No LimitRange resource." only when the
+/// server serves them, as every real cluster does. They are not in
+/// discovery, so `kubectl get quota` still says the type is unknown.
+fn empty_policy_list(world: &World, info: &RequestInfo) -> Option<Reply> {
+    let kind = match info.resource.as_str() {
+        "resourcequotas" => "ResourceQuotaList",
+        "limitranges" => "LimitRangeList",
+        _ => return None,
+    };
+    if !info.group.is_empty() || info.version != "v1" || info.verb != Verb::List || info.subresource.is_some() {
+        return None;
+    }
+    let revision = world.api().store().revision().to_string();
+    Some(Reply::json(200, &json!({"kind": kind, "apiVersion": "v1", "metadata": {"resourceVersion": revision}, "items": []})))
 }
 
 fn namespace_of(kind: Kind, info: &RequestInfo) -> String {
