@@ -187,7 +187,7 @@ pub fn list(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) ->
     let (labels, fields) = selectors(kind, info, req)?;
     let ns = info.namespace.as_deref();
     let limit = match req.param("limit") {
-        Some(l) if !l.is_empty() => l.parse::<i64>().map_err(|_| ApiError::bad_request(format!("invalid limit {l:?}")))?,
+        Some(l) if !l.is_empty() => go_parse_int(l).map_err(ApiError::bad_request)?,
         _ => 0,
     };
     let (items, revision, start_after) = match req.param("continue") {
@@ -294,15 +294,49 @@ fn body_json(req: &Request, kind: Kind) -> Result<Value, ApiError> {
     }
     let media = req.media_type();
     match media {
-        "" | JSON | "*/*" => serde_json::from_slice(&req.body).map_err(|e| ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))),
+        "" | JSON | "*/*" => json_object(&req.body).map_err(|e| ApiError::bad_request(format!("the object provided is unrecognized (must be of type {}): {e} ({})", kind.info().name, summarize_body(&req.body)))),
         "application/yaml" => {
             let text = String::from_utf8_lossy(&req.body);
-            let docs = apimachinery::yaml::parse_documents(&text).map_err(|e| ApiError::bad_request(format!("yaml: {e}")))?;
+            // json.go Decode: yaml.YAMLToJSON fails before any kind is known.
+            // (The text after "yaml: " is kubeplay's YAML parser's, not go-yaml's.)
+            let docs = apimachinery::yaml::parse_documents(&text).map_err(|e| {
+                ApiError::bad_request(format!("the object provided is unrecognized (must be of type {}): error converting YAML to JSON: yaml: {e} ({})", kind.info().name, summarize_body(&req.body)))
+            })?;
             docs.into_iter().next().ok_or_else(|| ApiError::bad_request("Object 'Kind' is missing in 'null'"))
         }
         PROTOBUF => protobuf_json(&req.body, kind),
         _ => Err(unsupported_media_type(&format!("{JSON}, application/yaml, {PROTOBUF}"))),
     }
+}
+
+/// A JSON body as the JSON serializer reads it first
+/// (runtime/serializer/json/meta.go SimpleMetaFactory.Interpret: Go's
+/// json.Unmarshal into {apiVersion, kind}), with its error texts.
+pub fn json_object(body: &[u8]) -> Result<Value, String> {
+    const WHY: &str = "couldn't get version/kind; json parse error";
+    if let Some(e) = crate::gojson::syntax_error(body) {
+        return Err(format!("{WHY}: {e}"));
+    }
+    let v: Value = serde_json::from_slice(body).map_err(|e| format!("{WHY}: {e}"))?;
+    if v.is_object() || v.is_null() {
+        return Ok(v);
+    }
+    Err(format!(
+        "{WHY}: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
+        go_json_type(&v)
+    ))
+}
+
+/// strconv.ParseInt(s, 10, 64) and its error texts, as query parameters
+/// are converted (runtime.Convert_Slice_string_To_int64).
+pub fn go_parse_int(s: &str) -> Result<i64, String> {
+    s.parse::<i64>().map_err(|e| {
+        let why = match e.kind() {
+            std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => "value out of range",
+            _ => "invalid syntax",
+        };
+        format!("strconv.ParseInt: parsing {s:?}: {why}")
+    })
 }
 
 /// handlers/rest.go summarizeData: the first 30 bytes of a body, as text
@@ -513,7 +547,8 @@ fn delete_options(req: &Request) -> Result<DeleteOptions, ApiError> {
         if req.media_type() == PROTOBUF {
             delete_options_protobuf(&req.body)?
         } else {
-            serde_json::from_slice(&req.body).map_err(|e| ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}")))?
+            // delete.go: a decoding error is a BadRequest with its own text.
+            json_object(&req.body).map_err(ApiError::bad_request)?
         }
     };
     let policy = body["propagationPolicy"].as_str().map(str::to_string).or_else(|| req.param("propagationPolicy").map(str::to_string));

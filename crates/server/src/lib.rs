@@ -20,6 +20,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod discovery;
+pub mod gojson;
 pub mod handlers;
 pub mod http;
 pub mod proto;

@@ -435,3 +435,76 @@ fn protobuf_errors() {
     assert_eq!(status(&a).2, "Service in version \"v1\" cannot be handled as a Service: unexpected EOF");
     assert_eq!(get(s.port, "/api/v1/namespaces/default/services").json()["items"], before);
 }
+
+/// Bad requests get kube-apiserver's Status (reason, code, message) and
+/// leave the store as it was.
+#[test]
+fn bad_requests_answer_status_and_change_nothing() {
+    let s = server();
+    let p = s.port;
+    let revision = |p| get(p, "/api/v1/pods").json()["metadata"]["resourceVersion"].clone();
+    let before = revision(p);
+    let status = |a: &Answer| (a.status, a.json()["reason"].as_str().unwrap_or("").to_string(), a.json()["message"].as_str().unwrap_or("").to_string());
+    let pods = "/api/v1/namespaces/default/pods";
+    // Malformed JSON: the JSON serializer's Interpret (json.Unmarshal into
+    // apiVersion/kind) fails, so create.go's transformDecodeError has no
+    // kind: "the object provided is unrecognized" with a summary of the body.
+    let a = call(p, "POST", pods, "application/json", "application/json", b"{bad");
+    assert_eq!(status(&a), (400, "BadRequest".into(), "the object provided is unrecognized (must be of type Pod): couldn't get version/kind; json parse error: invalid character 'b' looking for beginning of object key string ({bad)".into()));
+    let a = call(p, "POST", pods, "application/json", "application/json", br#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x"},"spec":{"containers":[{"name":"c","image":"nginx"}]}"#);
+    assert_eq!(status(&a).2, "the object provided is unrecognized (must be of type Pod): couldn't get version/kind; json parse error: unexpected end of JSON input ({\"apiVersion\":\"v1\",\"kind\":\"Pod ...)");
+    let a = call(p, "POST", pods, "application/json", "application/json", b"[1]");
+    assert_eq!(status(&a).2, "the object provided is unrecognized (must be of type Pod): couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" } (5b315d)");
+    // DELETE's options: delete.go answers the decoder's error as it is.
+    let a = call(p, "DELETE", "/api/v1/namespaces/kube-system/pods/nope", "application/json", "application/json", b"{\"gracePeriodSeconds\": }");
+    assert_eq!(status(&a), (400, "BadRequest".into(), "couldn't get version/kind; json parse error: invalid character '}' looking for beginning of value".into()));
+    // A media type no serializer handles (negotiate.go NegotiateInputSerializer).
+    let a = call(p, "POST", pods, "application/json", "text/plain", b"hello");
+    assert_eq!(status(&a), (415, "UnsupportedMediaType".into(), "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf".into()));
+    // More than --max-request-body-bytes (3 MiB): limitedReadBody's 413.
+    let big = [b"{\"a\":\"".as_slice(), &vec![b'x'; crate::http::MAX_REQUEST_BODY_BYTES], b"\"}"].concat();
+    let a = call(p, "POST", pods, "application/json", "application/json", &big);
+    assert_eq!(status(&a), (413, "RequestEntityTooLarge".into(), "Request entity too large: limit is 3145728".into()));
+    // Unknown paths: Go's NotFound page, as kube-apiserver's NotFoundHandler.
+    for path in ["/api/v2/pods", "/apis/apps/v1/namespaces/default/widgets", "/favicon.ico"] {
+        let a = get(p, path);
+        assert_eq!((a.status, a.header("content-type"), a.text()), (404, Some("text/plain; charset=utf-8"), "404 page not found\n".to_string()), "{path}");
+    }
+    // Query values: ListOptions conversion errors, as BadRequests with the
+    // parser's own text (labels/selector.go, strconv.ParseInt).
+    let a = get(p, "/api/v1/pods?labelSelector=a+in+(b");
+    assert_eq!(status(&a), (400, "BadRequest".into(), "found '', expected: ',' or ')'".into()));
+    let a = get(p, "/api/v1/pods?labelSelector=a+in+b");
+    assert_eq!(status(&a).2, "found 'b' expected: '('");
+    let a = get(p, "/api/v1/pods?labelSelector=!");
+    assert_eq!(status(&a).2, "found '', expected: identifier");
+    let a = get(p, "/api/v1/pods?limit=ten");
+    assert_eq!(status(&a), (400, "BadRequest".into(), "strconv.ParseInt: parsing \"ten\": invalid syntax".into()));
+    let a = get(p, "/api/v1/pods?limit=99999999999999999999");
+    assert_eq!(status(&a).2, "strconv.ParseInt: parsing \"99999999999999999999\": value out of range");
+    let a = get(p, "/api/v1/pods?watch=true&timeoutSeconds=soon");
+    assert_eq!(status(&a).2, "strconv.ParseInt: parsing \"soon\": invalid syntax");
+    // None of it wrote anything: the store's revision is where it was.
+    assert_eq!(revision(p), before);
+    // A watch from a compacted revision: the watch cache answers with an
+    // ERROR event (cacher.go newErrWatcher) carrying 410 Expired and
+    // watch_cache.go's "too old resource version: <rv> (<oldest - 1>)".
+    let _ = call(p, "POST", "/kubeplay/v1/advance?seconds=900", "application/json", "", b"");
+    let lines = watch_lines(p, "/api/v1/pods?watch=true&resourceVersion=1&timeoutSeconds=5", "application/json");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["type"], "ERROR");
+    let st = &lines[0]["object"];
+    assert_eq!((st["kind"].as_str(), st["status"].as_str(), st["reason"].as_str(), st["code"].as_i64()), (Some("Status"), Some("Failure"), Some("Expired"), Some(410)));
+    let message = st["message"].as_str().unwrap_or("");
+    assert!(message.starts_with("too old resource version: 1 ("), "{message}");
+}
+
+#[test]
+fn malformed_yaml_body() {
+    let s = server();
+    let a = call(s.port, "POST", "/api/v1/namespaces/default/pods", "application/json", "application/yaml", b"metadata: {name: [x\n");
+    assert_eq!((a.status, a.json()["reason"].as_str()), (400, Some("BadRequest")));
+    let message = a.json()["message"].as_str().unwrap_or("").to_string();
+    assert!(message.starts_with("the object provided is unrecognized (must be of type Pod): error converting YAML to JSON: yaml: "), "{message}");
+    assert!(message.ends_with(" (6d657461646174613a207b6e616d653a205b780a)"), "{message}");
+}

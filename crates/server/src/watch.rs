@@ -70,7 +70,7 @@ pub fn spec(world: &World, kind: Kind, info: &RequestInfo, req: &Request) -> Res
         }
     };
     let timeout_seconds = match req.param("timeoutSeconds") {
-        Some(t) if !t.is_empty() => t.parse::<u64>().map_err(|_| ApiError::bad_request(format!("invalid timeoutSeconds {t:?}")))?,
+        Some(t) if !t.is_empty() => crate::handlers::go_parse_int(t).map_err(ApiError::bad_request)?.max(0) as u64,
         _ => DEFAULT_WATCH_SECONDS,
     }
     .min(MAX_WATCH_SECONDS);
