@@ -55,7 +55,7 @@ fn quote_char(c: u8) -> String {
         b'\\' => r"'\\'".into(),
         c if c < 0x20 || c == 0x7f => format!("'\\x{c:02x}'"),
         // strconv.Quote(string(c)) of a byte ≥ 0x80 quotes the rune U+00XX.
-        c if c >= 0x80 && c < 0xa0 => format!("'\\u{c:04x}'"),
+        c if (0x80..0xa0).contains(&c) => format!("'\\u{c:04x}'"),
         c => format!("'{}'", c as char),
     }
 }

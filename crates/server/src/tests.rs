@@ -3,6 +3,7 @@
 //! (`differential`).
 
 mod differential;
+mod python_watcher;
 
 use crate::{Clock, Config, Running, start};
 use serde_json::{Value, json};
