@@ -4,6 +4,8 @@
 //! else to do) and reports the best of several runs.
 #![allow(clippy::disallowed_methods)] // a benchmark is the one place that reads the wall clock
 
+mod serve;
+
 use apimachinery::selector::Selector;
 use apimachinery::{Kind, Object, SignedDuration};
 use kubectl::config::KubeConfig;
@@ -132,6 +134,15 @@ fn main() {
             start.elapsed()
         });
         println!("| one simulated hour of an idle 4-node cluster | {} | ≤ 50 ms |", ms(t));
+    }
+    if want("serve-get") {
+        serve::get_pods();
+    }
+    if want("serve-watch") {
+        serve::watch_fan_out();
+    }
+    if want("serve-create") {
+        serve::create_pods();
     }
     if want("bytes") {
         // Heap growth of a 300-pod Deployment over an empty cluster, right

@@ -110,34 +110,21 @@ fn namespace_of(kind: Kind, info: &RequestInfo) -> String {
 /// The object as a response body: JSON, or a one-row Table if asked.
 fn object_reply(world: &World, status: u16, obj: &Arc<Object>, req: &Request) -> Reply {
     if req.wants_table() {
-        let mut table = apiserver::printers::print_table(obj.kind(), std::slice::from_ref(obj), world.now());
+        let table = apiserver::printers::print_table(obj.kind(), std::slice::from_ref(obj), world.now());
         // tablegenerator.go: a single object's table carries its resourceVersion.
-        table.resource_version = obj.meta().resource_version.clone().unwrap_or_default();
-        return Reply::json(status, &table_value(&table, req));
+        let metadata = json!({"resourceVersion": obj.meta().resource_version.clone().unwrap_or_default()});
+        return Reply::json_bytes(status, crate::encode::table_json(&table, req.param("includeObject"), &metadata, true));
     }
-    Reply::json(status, &obj.to_value())
+    let mut body = Vec::with_capacity(4096);
+    crate::encode::object_json(obj, &mut body);
+    Reply::json_bytes(status, body)
 }
 
-/// The Table's JSON with rows' objects as `includeObject` asks
-/// (None, Metadata — the default — or Object).
+/// The Table's JSON with rows' objects as `includeObject` asks (None,
+/// Metadata — the default — or Object), as a tree (for watch events).
 pub fn table_value(table: &apiserver::table::Table, req: &Request) -> Value {
-    let mut v = table.to_value();
-    match req.param("includeObject") {
-        Some("None") => {
-            for row in v["rows"].as_array_mut().into_iter().flatten() {
-                if let Some(r) = row.as_object_mut() {
-                    r.remove("object");
-                }
-            }
-        }
-        Some("Object") => {
-            for (row, r) in v["rows"].as_array_mut().into_iter().flatten().zip(&table.rows) {
-                row["object"] = r.object.to_value();
-            }
-        }
-        _ => {}
-    }
-    v
+    let metadata = json!({"resourceVersion": table.resource_version});
+    serde_json::from_slice(&crate::encode::table_json(table, req.param("includeObject"), &metadata, true)).unwrap_or(Value::Null)
 }
 
 // ---- reads -----------------------------------------------------------
@@ -222,26 +209,11 @@ pub fn list(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) ->
         list_meta["remainingItemCount"] = json!(remaining);
     }
     if req.wants_table() {
-        let mut table = apiserver::printers::print_table(kind, &items, world.now());
-        table.resource_version = revision.to_string();
-        let mut v = table_value(&table, req);
-        v["metadata"] = list_meta;
-        return Ok(Reply::json(200, &v));
+        let table = apiserver::printers::print_table(kind, &items, world.now());
+        return Ok(Reply::json_bytes(200, crate::encode::table_json(&table, req.param("includeObject"), &list_meta, true)));
     }
-    let info_k = kind.info();
     // Items of a typed list carry no apiVersion/kind (their TypeMeta is empty).
-    let items: Vec<Value> = items
-        .iter()
-        .map(|o| {
-            let mut v = o.to_value();
-            if let Some(m) = v.as_object_mut() {
-                m.remove("apiVersion");
-                m.remove("kind");
-            }
-            v
-        })
-        .collect();
-    Ok(Reply::json(200, &json!({"kind": format!("{}List", info_k.name), "apiVersion": info_k.api_version, "metadata": list_meta, "items": items})))
+    Ok(Reply::json_bytes(200, crate::encode::list_json(kind, &items, &list_meta)))
 }
 
 fn watch(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Handled {

@@ -108,6 +108,10 @@ impl Reply {
         let body = serde_json::to_vec(value).unwrap_or_default();
         Reply { status, content_type, body, warnings: vec![] }
     }
+    /// A JSON body already encoded.
+    pub fn json_bytes(status: u16, body: Vec<u8>) -> Reply {
+        Reply { status, content_type: JSON, body, warnings: vec![] }
+    }
     /// An API error as a `Status` object, with its code as the HTTP status.
     pub fn error(e: &ApiError) -> Reply {
         Reply::json(e.code, &e.to_status())
