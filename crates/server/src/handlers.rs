@@ -19,6 +19,8 @@ use world::World;
 pub enum Handled {
     Reply(Reply),
     Watch(Box<WatchSpec>),
+    /// `pods/log?follow=true`: the log so far, then lines as they come.
+    LogStream(Vec<u8>, Box<kubectl::logs::LogCursor>),
 }
 
 /// Most objects one list returns without `limit` (a bound on answer size).
@@ -64,7 +66,7 @@ pub fn handle(world: &mut World, info: &RequestInfo, req: &Request) -> Handled {
         (Verb::List, None) => list(world, kind, info, req),
         (Verb::Get, None | Some("status")) => get(world, kind, info, req),
         (Verb::Get, Some("scale")) => get_scale(world, kind, info),
-        (Verb::Get, Some("log")) => return Handled::Reply(pod_log(world, info)),
+        (Verb::Get, Some("log")) => return pod_log(world, info, req),
         (Verb::Create, None) if info.name.is_none() => create(world, kind, info, req),
         (Verb::Create, Some("binding")) => bind(world, info, req),
         (Verb::Update, None | Some("status")) => update(world, kind, info, req),
@@ -223,15 +225,62 @@ fn watch(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Ha
     }
 }
 
-/// `pods/log`: simulated containers write no log lines, so an existing
-/// pod's log is empty (text/plain, as the kubelet streams it).
-fn pod_log(world: &World, info: &RequestInfo) -> Reply {
+/// `pods/log` (registry/core/pod/rest/log.go and strategy.go LogLocation,
+/// then the kubelet's answer): the container defaults to the only one;
+/// `previous`, `tailLines` and `follow` as PodLogOptions reads them. A
+/// follow answers the log so far and then streams.
+fn pod_log(world: &World, info: &RequestInfo, req: &Request) -> Handled {
+    match pod_log_read(world, info, req) {
+        Ok((body, Some(cursor))) if req.flag("follow") => Handled::LogStream(body, Box::new(cursor)),
+        Ok((body, _)) => Handled::Reply(Reply { status: 200, content_type: "text/plain", body, warnings: vec![] }),
+        Err(e) => Handled::Reply(Reply::error(&e)),
+    }
+}
+
+fn pod_log_read(world: &World, info: &RequestInfo, req: &Request) -> Result<(Vec<u8>, Option<kubectl::logs::LogCursor>), ApiError> {
     let ns = info.namespace.clone().unwrap_or_default();
     let name = info.name.clone().unwrap_or_default();
-    match world.api().get(Kind::Pod, &ns, &name) {
-        Ok(_) => Reply::text(200, ""),
-        Err(e) => Reply::error(&e),
+    let obj = world.api().get(Kind::Pod, &ns, &name)?;
+    let Object::Pod(pod) = obj.as_ref() else { return Err(ApiError::internal("not a pod")) };
+    let spec = pod.spec.clone().unwrap_or_default();
+    let names = |cs: &[apimachinery::k8s_openapi::api::core::v1::Container]| cs.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(" ");
+    let init = spec.init_containers.clone().unwrap_or_default();
+    let container = match req.param("container").filter(|c| !c.is_empty()) {
+        Some(c) => {
+            let known = spec.containers.iter().chain(init.iter()).any(|x| x.name == c)
+                || spec.ephemeral_containers.iter().flatten().any(|x| x.name == c);
+            if !known {
+                return Err(ApiError::bad_request(format!("container {c} is not valid for pod {name}")));
+            }
+            c.to_string()
+        }
+        None => match spec.containers.as_slice() {
+            [only] => only.name.clone(),
+            [] => return Err(ApiError::bad_request(format!("a container name must be specified for pod {name}"))),
+            many => {
+                let mut why = format!("a container name must be specified for pod {name}, choose one of: [{}]", names(many));
+                if !init.is_empty() {
+                    why.push_str(&format!(" or one of the init containers: [{}]", names(&init)));
+                }
+                return Err(ApiError::bad_request(why));
+            }
+        },
+    };
+    let tail = match req.param("tailLines") {
+        Some(t) if !t.is_empty() => Some(go_parse_int(t).map_err(ApiError::bad_request)?),
+        _ => None,
+    };
+    let (lines, cursor) = kubectl::logs::read_container_log(world, &ns, pod, &container, req.flag("previous"))?;
+    let skip = match tail {
+        Some(n) if n >= 0 && (n as usize) < lines.len() => lines.len() - n as usize,
+        _ => 0,
+    };
+    let mut body = Vec::new();
+    for l in &lines[skip..] {
+        body.extend_from_slice(l.as_bytes());
+        body.push(b'\n');
     }
+    Ok((body, cursor))
 }
 
 // ---- writes ----------------------------------------------------------

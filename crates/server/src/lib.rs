@@ -151,7 +151,14 @@ struct Watcher {
     next_bookmark: Instant,
 }
 
-/// Frozen clock: the watch that currently lets time move.
+/// A followed container log (`pods/log?follow=true`).
+struct LogFollower {
+    id: u64,
+    cursor: kubectl::logs::LogCursor,
+    sender: SyncSender<Vec<u8>>,
+}
+
+/// Frozen clock: the watch (or followed log) that currently lets time move.
 struct Driver {
     watch_id: u64,
     pause_until: Instant,
@@ -165,6 +172,7 @@ pub struct State {
     port: u16,
     last_wall: Instant,
     watchers: Vec<Watcher>,
+    log_followers: Vec<LogFollower>,
     next_watch_id: u64,
     driver: Option<Driver>,
     pub log_requests: bool,
@@ -172,7 +180,7 @@ pub struct State {
 
 impl State {
     pub fn new(world: World, clock: Clock, port: u16) -> State {
-        State { world, clock, port, last_wall: wall_now(), watchers: vec![], next_watch_id: 1, driver: None, log_requests: false }
+        State { world, clock, port, last_wall: wall_now(), watchers: vec![], log_followers: vec![], next_watch_id: 1, driver: None, log_requests: false }
     }
 
     fn run(&mut self, server: &tiny_http::Server, stop: &AtomicBool) {
@@ -184,9 +192,11 @@ impl State {
             }
             self.drive_frozen_clock();
             self.pump_watches();
+            self.pump_logs();
         }
         // Ending the streams lets their writer threads finish.
         self.watchers.clear();
+        self.log_followers.clear();
     }
 
     fn follow_wall_clock(&mut self) {
@@ -206,7 +216,7 @@ impl State {
     /// and quiet, step the world to its next timer.
     fn drive_frozen_clock(&mut self) {
         let Some(d) = &self.driver else { return };
-        if !self.watchers.iter().any(|w| w.id == d.watch_id) {
+        if !self.watchers.iter().any(|w| w.id == d.watch_id) && !self.log_followers.iter().any(|f| f.id == d.watch_id) {
             self.driver = None;
             return;
         }
@@ -258,12 +268,14 @@ impl State {
             let status = match &handled {
                 handlers::Handled::Reply(r) => r.status.to_string(),
                 handlers::Handled::Watch(_) => "200 (watch)".to_string(),
+                handlers::Handled::LogStream(..) => "200 (log stream)".to_string(),
             };
             eprintln!("{:?} {target} accept={accept:?} content-type={content_type:?} -> {status}", req.method);
         }
         match handled {
             handlers::Handled::Reply(reply) => respond(rq, reply),
             handlers::Handled::Watch(spec) => self.open_watch(rq, *spec),
+            handlers::Handled::LogStream(first, cursor) => self.open_log_stream(rq, first, *cursor),
         }
     }
 
@@ -317,7 +329,7 @@ impl State {
         let mut state = watch::WatchState::new(spec);
         let (lines, end) = state.start(&self.world);
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(WATCH_BUFFER_LINES);
-        let spawned = std::thread::Builder::new().name("kubeplay-watch".into()).spawn(move || write_stream(rq, receiver));
+        let spawned = std::thread::Builder::new().name("kubeplay-watch".into()).spawn(move || write_stream(rq, "application/json", receiver));
         if spawned.is_err() {
             return;
         }
@@ -336,6 +348,41 @@ impl State {
         if self.clock == Clock::Frozen {
             self.driver = Some(Driver { watch_id: id, pause_until: now + DRIVE_PAUSE, driven: SignedDuration::ZERO });
         }
+    }
+
+    fn open_log_stream(&mut self, rq: tiny_http::Request, first: Vec<u8>, cursor: kubectl::logs::LogCursor) {
+        if self.watchers.len() + self.log_followers.len() >= MAX_WATCHES {
+            respond(rq, Reply::error(&apimachinery::ApiError::bad_request("too many open streams")));
+            return;
+        }
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(WATCH_BUFFER_LINES);
+        if std::thread::Builder::new().name("kubeplay-log".into()).spawn(move || write_stream(rq, "text/plain", receiver)).is_err() {
+            return;
+        }
+        if !first.is_empty() && sender.try_send(first).is_err() {
+            return;
+        }
+        let id = self.next_watch_id;
+        self.next_watch_id += 1;
+        self.log_followers.push(LogFollower { id, cursor, sender });
+        if self.clock == Clock::Frozen {
+            self.driver = Some(Driver { watch_id: id, pause_until: wall_now() + DRIVE_PAUSE, driven: SignedDuration::ZERO });
+        }
+    }
+
+    /// Sends followed logs' new lines; a stream ends with its container.
+    fn pump_logs(&mut self) {
+        let world = &self.world;
+        self.log_followers.retain_mut(|f| {
+            let (lines, ended) = f.cursor.poll(world);
+            if !lines.is_empty() {
+                let text: Vec<u8> = lines.iter().flat_map(|l| l.bytes().chain(std::iter::once(b'\n'))).collect();
+                if f.sender.try_send(text).is_err() {
+                    return false;
+                }
+            }
+            !ended
+        });
     }
 
     fn pump_watches(&mut self) {
@@ -428,9 +475,9 @@ fn respond(rq: tiny_http::Request, reply: Reply) {
 /// Writes a watch response: the head, then one chunk per event line,
 /// flushed at once (tiny_http's own chunked writer would buffer 8 KiB),
 /// then the last chunk when the world thread ends the watch.
-fn write_stream(rq: tiny_http::Request, lines: Receiver<Vec<u8>>) {
+fn write_stream(rq: tiny_http::Request, content_type: &str, lines: Receiver<Vec<u8>>) {
     let mut w = rq.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nCache-Control: no-cache, private\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let head = format!("HTTP/1.1 200 OK\r\nCache-Control: no-cache, private\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n");
     if w.write_all(head.as_bytes()).and_then(|_| w.flush()).is_err() {
         return;
     }

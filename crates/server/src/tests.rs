@@ -509,3 +509,40 @@ fn malformed_yaml_body() {
     assert!(message.starts_with("the object provided is unrecognized (must be of type Pod): error converting YAML to JSON: yaml: "), "{message}");
     assert!(message.ends_with(" (6d657461646174613a207b6e616d653a205b780a)"), "{message}");
 }
+
+/// pods/log: what kubeplay's kubectl prints for `kubectl logs`, the
+/// apiserver's container checks, tailLines, and a follow that ends with
+/// its container.
+#[test]
+fn pod_logs() {
+    let s = server();
+    let p = s.port;
+    assert_eq!(post_json(p, "/api/v1/namespaces/default/pods", &pod("web")).status, 201);
+    let two = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "two"},
+        "spec": {"initContainers": [{"name": "init", "image": "busybox", "command": ["true"]}],
+                 "containers": [{"name": "a", "image": "nginx"}, {"name": "b", "image": "busybox", "command": ["sleep", "3600"]}]}});
+    assert_eq!(post_json(p, "/api/v1/namespaces/default/pods", &two).status, 201);
+    let _ = call(p, "POST", "/kubeplay/v1/advance?seconds=60", "application/json", "", b"");
+    let log = get(p, "/api/v1/namespaces/default/pods/web/log");
+    assert_eq!((log.status, log.header("content-type")), (200, Some("text/plain")));
+    let text = log.text();
+    assert!(text.lines().count() > 3 && text.ends_with('\n'), "{text}");
+    let tail = get(p, "/api/v1/namespaces/default/pods/web/log?tailLines=2").text();
+    assert_eq!(tail, text.lines().rev().take(2).collect::<Vec<_>>().into_iter().rev().map(|l| format!("{l}\n")).collect::<String>());
+    let status = |a: &Answer| (a.status, a.json()["message"].as_str().unwrap_or("").to_string());
+    assert_eq!(status(&get(p, "/api/v1/namespaces/default/pods/two/log")), (400, "a container name must be specified for pod two, choose one of: [a b] or one of the init containers: [init]".into()));
+    assert_eq!(status(&get(p, "/api/v1/namespaces/default/pods/web/log?container=x")), (400, "container x is not valid for pod web".into()));
+    assert_eq!(status(&get(p, "/api/v1/namespaces/default/pods/web/log?previous=true")), (400, "previous terminated container \"c\" in pod \"web\" not found".into()));
+    assert_eq!(get(p, "/api/v1/namespaces/default/pods/nope/log").status, 404);
+    // Follow: the log so far, then the stream ends when the pod's container
+    // stops (deleted with no grace period).
+    let port = p;
+    let follower = std::thread::spawn(move || call(port, "GET", "/api/v1/namespaces/default/pods/web/log?follow=true", "*/*", "", b""));
+    std::thread::sleep(Duration::from_millis(300));
+    let del = call(p, "DELETE", "/api/v1/namespaces/default/pods/web?gracePeriodSeconds=0", "application/json", "", b"");
+    assert!(del.status == 200 || del.status == 202, "{}", del.text());
+    let _ = call(p, "POST", "/kubeplay/v1/advance?seconds=5", "application/json", "", b"");
+    let followed = follower.join().expect("follower");
+    assert_eq!(followed.header("transfer-encoding"), Some("chunked"));
+    assert!(followed.text().starts_with(&text), "{}", followed.text());
+}
