@@ -151,7 +151,7 @@ pub fn get_pods() {
     let mut twin = server::State::new(world::World::new(ClusterProfile::kubeadm(10), 99), server::Clock::Frozen, 0);
     let post = server::http::Request::new(server::http::Method::Post, "/apis/apps/v1/namespaces/default/deployments", "application/json", "application/json", deployment("web", 1000));
     let _ = twin.dispatch(&post);
-    twin.world.advance(apimachinery::SignedDuration::from_secs(600));
+    twin.shell.world.advance(apimachinery::SignedDuration::from_secs(600));
     for (what, accept) in [("Table", TABLE), ("PodList", "application/json")] {
         let req = server::http::Request::new(server::http::Method::Get, "/api/v1/namespaces/default/pods", accept, "", vec![]);
         let t = crate::best_of(5, || {
@@ -208,10 +208,10 @@ pub fn watch_fan_out() {
         // A dry run counts the events the same Deployment causes.
         let expect = {
             let mut twin = server::State::new(world::World::new(ClusterProfile::kubeadm(10), 99), server::Clock::Frozen, 0);
-            let since = twin.world.api().store().revision();
+            let since = twin.shell.world.api().store().revision();
             let req = server::http::Request::new(server::http::Method::Post, "/apis/apps/v1/namespaces/default/deployments", "application/json", "application/json", deployment("web", 1000));
             let _ = twin.dispatch(&req);
-            twin.world.api().watch_events(apimachinery::Kind::Pod, None, &apimachinery::selector::Selector::everything(), &[], since).map(|e| e.len()).unwrap_or(0)
+            twin.shell.world.api().watch_events(apimachinery::Kind::Pod, None, &apimachinery::selector::Selector::everything(), &[], since).map(|e| e.len()).unwrap_or(0)
         };
         let handles: Vec<_> = (0..watchers).map(|_| watcher(s.port, &rv, expect)).collect();
         // Let the watches register before the write.

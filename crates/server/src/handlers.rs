@@ -21,6 +21,8 @@ pub enum Handled {
     Watch(Box<WatchSpec>),
     /// `pods/log?follow=true`: the log so far, then lines as they come.
     LogStream(Vec<u8>, Box<kubectl::logs::LogCursor>),
+    /// `pods/exec`: a command to run, then a WebSocket upgrade.
+    Exec(Box<crate::exec::ExecSpec>),
 }
 
 /// Most objects one list returns without `limit` (a bound on answer size).
@@ -67,6 +69,12 @@ pub fn handle(world: &mut World, info: &RequestInfo, req: &Request) -> Handled {
         (Verb::Get, None | Some("status")) => get(world, kind, info, req),
         (Verb::Get, Some("scale")) => get_scale(world, kind, info),
         (Verb::Get, Some("log")) => return pod_log(world, info, req),
+        (Verb::Get | Verb::Create, Some("exec")) if info.name.is_some() => {
+            return match crate::exec::accept(world, info, req) {
+                Ok(spec) => Handled::Exec(Box::new(spec)),
+                Err(e) => Handled::Reply(Reply::error(&e)),
+            };
+        }
         (Verb::Create, None) if info.name.is_none() => create(world, kind, info, req),
         (Verb::Create, Some("binding")) => bind(world, info, req),
         (Verb::Update, None | Some("status")) => update(world, kind, info, req),
@@ -237,35 +245,42 @@ fn pod_log(world: &World, info: &RequestInfo, req: &Request) -> Handled {
     }
 }
 
-fn pod_log_read(world: &World, info: &RequestInfo, req: &Request) -> Result<(Vec<u8>, Option<kubectl::logs::LogCursor>), ApiError> {
-    let ns = info.namespace.clone().unwrap_or_default();
-    let name = info.name.clone().unwrap_or_default();
-    let obj = world.api().get(Kind::Pod, &ns, &name)?;
-    let Object::Pod(pod) = obj.as_ref() else { return Err(ApiError::internal("not a pod")) };
+/// The container a pods/log or pods/exec request is about
+/// (registry/core/pod/strategy.go): the one asked for, which must exist,
+/// else the pod's only container.
+pub fn pod_container(pod: &apimachinery::k8s_openapi::api::core::v1::Pod, requested: Option<&str>) -> Result<String, ApiError> {
+    let name = pod.metadata.name.clone().unwrap_or_default();
     let spec = pod.spec.clone().unwrap_or_default();
     let names = |cs: &[apimachinery::k8s_openapi::api::core::v1::Container]| cs.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(" ");
     let init = spec.init_containers.clone().unwrap_or_default();
-    let container = match req.param("container").filter(|c| !c.is_empty()) {
+    match requested.filter(|c| !c.is_empty()) {
         Some(c) => {
-            let known = spec.containers.iter().chain(init.iter()).any(|x| x.name == c)
-                || spec.ephemeral_containers.iter().flatten().any(|x| x.name == c);
+            let known = spec.containers.iter().chain(init.iter()).any(|x| x.name == c) || spec.ephemeral_containers.iter().flatten().any(|x| x.name == c);
             if !known {
                 return Err(ApiError::bad_request(format!("container {c} is not valid for pod {name}")));
             }
-            c.to_string()
+            Ok(c.to_string())
         }
         None => match spec.containers.as_slice() {
-            [only] => only.name.clone(),
-            [] => return Err(ApiError::bad_request(format!("a container name must be specified for pod {name}"))),
+            [only] => Ok(only.name.clone()),
+            [] => Err(ApiError::bad_request(format!("a container name must be specified for pod {name}"))),
             many => {
                 let mut why = format!("a container name must be specified for pod {name}, choose one of: [{}]", names(many));
                 if !init.is_empty() {
                     why.push_str(&format!(" or one of the init containers: [{}]", names(&init)));
                 }
-                return Err(ApiError::bad_request(why));
+                Err(ApiError::bad_request(why))
             }
         },
-    };
+    }
+}
+
+fn pod_log_read(world: &World, info: &RequestInfo, req: &Request) -> Result<(Vec<u8>, Option<kubectl::logs::LogCursor>), ApiError> {
+    let ns = info.namespace.clone().unwrap_or_default();
+    let name = info.name.clone().unwrap_or_default();
+    let obj = world.api().get(Kind::Pod, &ns, &name)?;
+    let Object::Pod(pod) = obj.as_ref() else { return Err(ApiError::internal("not a pod")) };
+    let container = pod_container(pod, req.param("container"))?;
     let tail = match req.param("tailLines") {
         Some(t) if !t.is_empty() => Some(go_parse_int(t).map_err(ApiError::bad_request)?),
         _ => None,

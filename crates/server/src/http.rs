@@ -40,6 +40,10 @@ pub struct Request {
     pub accept: String,
     pub content_type: String,
     pub body: Vec<u8>,
+    /// A WebSocket upgrade's `Sec-WebSocket-Key` ("" when not upgrading).
+    pub websocket_key: String,
+    /// The subprotocols the client offers (`Sec-WebSocket-Protocol`).
+    pub websocket_protocols: String,
 }
 
 impl Request {
@@ -49,7 +53,20 @@ impl Request {
             Some((p, q)) => (p, q),
             None => (target, ""),
         };
-        Request { method, path: percent_decode(path, false), query: parse_query(query), accept: accept.to_string(), content_type: content_type.to_string(), body }
+        Request {
+            method,
+            path: percent_decode(path, false),
+            query: parse_query(query),
+            accept: accept.to_string(),
+            content_type: content_type.to_string(),
+            body,
+            websocket_key: String::new(),
+            websocket_protocols: String::new(),
+        }
+    }
+    /// Every value of a query parameter, in order (`command=ls&command=-l`).
+    pub fn params(&self, name: &str) -> Vec<&str> {
+        self.query.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
     }
     /// The first value of a query parameter.
     pub fn param(&self, name: &str) -> Option<&str> {

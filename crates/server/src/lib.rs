@@ -21,6 +21,7 @@
 
 pub mod discovery;
 pub mod encode;
+pub mod exec;
 pub mod gojson;
 pub mod handlers;
 pub mod http;
@@ -167,7 +168,9 @@ struct Driver {
 
 /// What the world thread owns.
 pub struct State {
-    pub world: World,
+    /// The world, inside a shell: `pods/exec` runs commands in containers
+    /// the way kubeplay's shell does (`shell.world` is the cluster).
+    pub shell: shell::Shell,
     clock: Clock,
     port: u16,
     last_wall: Instant,
@@ -180,7 +183,9 @@ pub struct State {
 
 impl State {
     pub fn new(world: World, clock: Clock, port: u16) -> State {
-        State { world, clock, port, last_wall: wall_now(), watchers: vec![], log_followers: vec![], next_watch_id: 1, driver: None, log_requests: false }
+        let kubeconfig = kubectl::config::KubeConfig::for_profile(&world.profile);
+        let shell = shell::Shell::with_world(world, kubeconfig);
+        State { shell, clock, port, last_wall: wall_now(), watchers: vec![], log_followers: vec![], next_watch_id: 1, driver: None, log_requests: false }
     }
 
     fn run(&mut self, server: &tiny_http::Server, stop: &AtomicBool) {
@@ -208,7 +213,7 @@ impl State {
         }
         let ns = elapsed.as_nanos().min(MAX_CATCH_UP_SECONDS as u128 * 1_000_000_000) as i64;
         if ns > 0 {
-            self.world.advance(SignedDuration::from_nanos(ns));
+            self.shell.world.advance(SignedDuration::from_nanos(ns));
         }
     }
 
@@ -223,9 +228,9 @@ impl State {
         if wall_now() < d.pause_until || d.driven >= SignedDuration::from_secs(MAX_DRIVE_SECONDS) {
             return;
         }
-        let before = self.world.now();
-        step_to_next_timer(&mut self.world);
-        let moved = self.world.now().duration_since(before);
+        let before = self.shell.world.now();
+        step_to_next_timer(&mut self.shell.world);
+        let moved = self.shell.world.now().duration_since(before);
         if let Some(d) = &mut self.driver {
             d.driven += moved;
         }
@@ -243,6 +248,8 @@ impl State {
         };
         let header = |name: &str| rq.headers().iter().find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name)).map(|h| h.value.as_str().to_string()).unwrap_or_default();
         let (accept, content_type) = (header("Accept"), header("Content-Type"));
+        let upgrading = header("Upgrade").eq_ignore_ascii_case("websocket");
+        let websocket = if upgrading { (header("Sec-WebSocket-Key"), header("Sec-WebSocket-Protocol")) } else { (String::new(), String::new()) };
         let target = rq.url().to_string();
         if target.len() > http::MAX_URL_BYTES {
             respond(rq, Reply::error(&apimachinery::ApiError::bad_request("request URI too long")));
@@ -250,7 +257,9 @@ impl State {
         }
         // Read one byte past the limit to tell "exactly 3 MiB" from "more".
         let mut body = Vec::new();
-        let read = rq.as_reader().take(http::MAX_REQUEST_BODY_BYTES as u64 + 1).read_to_end(&mut body);
+        // An upgrade's "body" is the connection itself (tiny_http hands it
+        // over unframed): it is not read here.
+        let read = if upgrading { Ok(0) } else { rq.as_reader().take(http::MAX_REQUEST_BODY_BYTES as u64 + 1).read_to_end(&mut body) };
         if read.is_err() {
             respond(rq, Reply::error(&apimachinery::ApiError::bad_request("error reading the request body")));
             return;
@@ -259,7 +268,8 @@ impl State {
             respond(rq, Reply::error(&apimachinery::ApiError::too_large(format!("limit is {}", http::MAX_REQUEST_BODY_BYTES))));
             return;
         }
-        let req = Request::new(method, &target, &accept, &content_type, body);
+        let mut req = Request::new(method, &target, &accept, &content_type, body);
+        (req.websocket_key, req.websocket_protocols) = websocket;
         // Any request other than a watch ends the frozen clock's drive: the
         // client has moved on.
         self.driver = None;
@@ -269,6 +279,7 @@ impl State {
                 handlers::Handled::Reply(r) => r.status.to_string(),
                 handlers::Handled::Watch(_) => "200 (watch)".to_string(),
                 handlers::Handled::LogStream(..) => "200 (log stream)".to_string(),
+                handlers::Handled::Exec(_) => "101 (exec)".to_string(),
             };
             eprintln!("{:?} {target} accept={accept:?} content-type={content_type:?} -> {status}", req.method);
         }
@@ -276,6 +287,7 @@ impl State {
             handlers::Handled::Reply(reply) => respond(rq, reply),
             handlers::Handled::Watch(spec) => self.open_watch(rq, *spec),
             handlers::Handled::LogStream(first, cursor) => self.open_log_stream(rq, first, *cursor),
+            handlers::Handled::Exec(spec) => self.run_exec(rq, *spec),
         }
     }
 
@@ -287,7 +299,7 @@ impl State {
                 if req.method == Method::Other {
                     return Handled::Reply(handlers::method_not_allowed());
                 }
-                return handlers::handle(&mut self.world, &info, req);
+                return handlers::handle(&mut self.shell.world, &info, req);
             }
             _ if !matches!(req.method, Method::Get | Method::Head | Method::Post) => handlers::method_not_allowed(),
             Route::DiscoveryRoot { legacy } => discovery::root(req, legacy, &format!("127.0.0.1:{}", self.port)),
@@ -309,11 +321,11 @@ impl State {
             p if p.starts_with("/openapi/v3/") => {
                 discovery::openapi_document(&p["/openapi/v3/".len()..]).map(|v| Reply::json(200, &v)).unwrap_or_else(Reply::not_found_page)
             }
-            "/kubeplay/v1/now" => Reply::json(200, &json!({"now": self.world.now().to_string()})),
+            "/kubeplay/v1/now" => Reply::json(200, &json!({"now": self.shell.world.now().to_string()})),
             "/kubeplay/v1/advance" if req.method == Method::Post => {
                 let seconds = req.param("seconds").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0).clamp(0, 7 * 86_400);
-                self.world.advance(SignedDuration::from_secs(seconds));
-                Reply::json(200, &json!({"now": self.world.now().to_string()}))
+                self.shell.world.advance(SignedDuration::from_secs(seconds));
+                Reply::json(200, &json!({"now": self.shell.world.now().to_string()}))
             }
             _ => Reply::not_found_page(),
         }
@@ -327,7 +339,7 @@ impl State {
         }
         let timeout = Duration::from_secs(spec.timeout_seconds);
         let mut state = watch::WatchState::new(spec);
-        let (lines, end) = state.start(&self.world);
+        let (lines, end) = state.start(&self.shell.world);
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(WATCH_BUFFER_LINES);
         let spawned = std::thread::Builder::new().name("kubeplay-watch".into()).spawn(move || write_stream(rq, "application/json", receiver));
         if spawned.is_err() {
@@ -348,6 +360,19 @@ impl State {
         if self.clock == Clock::Frozen {
             self.driver = Some(Driver { watch_id: id, pause_until: now + DRIVE_PAUSE, driven: SignedDuration::ZERO });
         }
+    }
+
+    /// Runs an exec's command in its container (as the shell does), then
+    /// answers it over the upgraded connection.
+    fn run_exec(&mut self, rq: tiny_http::Request, spec: exec::ExecSpec) {
+        let command = spec.request.command.clone();
+        let (stdout, stderr, result) = match self.shell.exec_command(spec.request.clone()) {
+            Ok((out, err, code)) => (out, err, Ok(code)),
+            Err(message) => (String::new(), String::new(), Err(message)),
+        };
+        self.shell.world.settle();
+        let frames = exec::frames(&stdout, &stderr, &exec::status(&command, &result));
+        exec::serve(rq, &spec, frames);
     }
 
     fn open_log_stream(&mut self, rq: tiny_http::Request, first: Vec<u8>, cursor: kubectl::logs::LogCursor) {
@@ -372,7 +397,7 @@ impl State {
 
     /// Sends followed logs' new lines; a stream ends with its container.
     fn pump_logs(&mut self) {
-        let world = &self.world;
+        let world = &self.shell.world;
         self.log_followers.retain_mut(|f| {
             let (lines, ended) = f.cursor.poll(world);
             if !lines.is_empty() {
@@ -390,7 +415,7 @@ impl State {
             return;
         }
         let now = wall_now();
-        let world = &self.world;
+        let world = &self.shell.world;
         let mut delivered_to_driver = false;
         let driver_id = self.driver.as_ref().map(|d| d.watch_id);
         self.watchers.retain_mut(|w| {

@@ -106,7 +106,7 @@ fn version_health_and_not_found() {
         assert_eq!((a.status, a.text()), (200, "ok".to_string()), "{path}");
     }
     // Paths no handler serves: Go's http.NotFound, as kube-apiserver answers.
-    for path in ["/nope", "/api/v1/foos", "/apis/apps/v2/deployments", "/openapi/v2", "/api/v1/namespaces/default/pods/x/exec"] {
+    for path in ["/nope", "/api/v1/foos", "/apis/apps/v2/deployments", "/openapi/v2", "/api/v1/namespaces/default/pods/x/attach"] {
         let a = get(s.port, path);
         assert_eq!((a.status, a.text()), (404, "404 page not found\n".to_string()), "{path}");
     }
@@ -133,7 +133,7 @@ fn discovery_legacy_and_aggregated() {
     assert_eq!(api.json()["versions"], json!(["v1"]));
     let v1 = get(s.port, "/api/v1").json();
     let names: Vec<&str> = v1["resources"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).filter(|n| n.starts_with("pods") || n.starts_with("namespaces")).collect();
-    assert_eq!(names, ["namespaces", "namespaces/status", "pods", "pods/binding", "pods/log", "pods/status"]);
+    assert_eq!(names, ["namespaces", "namespaces/status", "pods", "pods/binding", "pods/exec", "pods/log", "pods/status"]);
     let ns = v1["resources"].as_array().unwrap().iter().find(|r| r["name"] == "namespaces").unwrap();
     assert_eq!(ns["verbs"], json!(["create", "delete", "get", "list", "patch", "update", "watch"]));
     let apps = get(s.port, "/apis/apps/v1").json();
@@ -545,4 +545,81 @@ fn pod_logs() {
     let followed = follower.join().expect("follower");
     assert_eq!(followed.header("transfer-encoding"), Some("chunked"));
     assert!(followed.text().starts_with(&text), "{}", followed.text());
+}
+
+/// Reads server WebSocket frames until the close: (opcode, payload) each.
+fn read_frames(stream: &mut TcpStream) -> Vec<(u8, Vec<u8>)> {
+    let mut frames = vec![];
+    loop {
+        let mut head = [0u8; 2];
+        if stream.read_exact(&mut head).is_err() {
+            return frames;
+        }
+        let mut len = (head[1] & 0x7f) as usize;
+        if len == 126 {
+            let mut b = [0u8; 2];
+            stream.read_exact(&mut b).expect("length");
+            len = u16::from_be_bytes(b) as usize;
+        } else if len == 127 {
+            let mut b = [0u8; 8];
+            stream.read_exact(&mut b).expect("length");
+            len = u64::from_be_bytes(b) as usize;
+        }
+        assert_eq!(head[1] & 0x80, 0, "server frames are not masked");
+        let mut payload = vec![0u8; len];
+        stream.read_exact(&mut payload).expect("payload");
+        let opcode = head[0] & 0x0f;
+        frames.push((opcode, payload));
+        if opcode == 0x8 {
+            return frames;
+        }
+    }
+}
+
+/// pods/exec over WebSocket: the RFC 6455 handshake with the k8s
+/// subprotocol, then stdout (channel 1), stderr (2), the Status (3), close.
+#[test]
+fn pod_exec_over_websocket() {
+    let s = server();
+    let p = s.port;
+    assert_eq!(post_json(p, "/api/v1/namespaces/default/pods", &pod("web")).status, 201);
+    let _ = call(p, "POST", "/kubeplay/v1/advance?seconds=60", "application/json", "", b"");
+    let exec = |query: &str, protocols: &str| {
+        let mut st = TcpStream::connect(("127.0.0.1", p)).expect("connect");
+        st.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        let head = format!(
+            "GET /api/v1/namespaces/default/pods/web/exec?{query} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: {protocols}\r\n\r\n"
+        );
+        st.write_all(head.as_bytes()).expect("write");
+        let mut response = vec![];
+        let mut byte = [0u8; 1];
+        while !response.ends_with(b"\r\n\r\n") && st.read_exact(&mut byte).is_ok() {
+            response.push(byte[0]);
+        }
+        let response = String::from_utf8_lossy(&response).into_owned();
+        let frames = if response.starts_with("HTTP/1.1 101") { read_frames(&mut st) } else { vec![] };
+        (response, frames)
+    };
+    let (head, frames) = exec("command=cat&command=%2Fetc%2Fhostname&container=c&stdout=true&stderr=true", "v5.channel.k8s.io, v4.channel.k8s.io");
+    assert!(head.starts_with("HTTP/1.1 101 Switching Protocols\r\n"), "{head}");
+    // RFC 6455's example key and its answer.
+    assert!(head.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), "{head}");
+    assert!(head.contains("Sec-WebSocket-Protocol: v5.channel.k8s.io\r\n"), "{head}");
+    let data: Vec<(u8, String)> = frames.iter().filter(|f| f.0 == 0x2).map(|f| (f.1[0], String::from_utf8_lossy(&f.1[1..]).into_owned())).collect();
+    assert_eq!(data, vec![(1, "web\n".to_string()), (3, r#"{"metadata":{},"status":"Success"}"#.to_string())]);
+    assert_eq!(frames.last(), Some(&(0x8, 1000u16.to_be_bytes().to_vec())));
+    // A failing command: stderr, then NonZeroExitCode with the code as a cause.
+    let (_, frames) = exec("command=sh&command=-c&command=echo+oops%3B+exit+3&stdout=true&stderr=true", "v4.channel.k8s.io");
+    let status: Value = serde_json::from_slice(&frames.iter().find(|f| f.0 == 0x2 && f.1[0] == 3).expect("status").1[1..]).expect("json");
+    assert_eq!((status["reason"].as_str(), status["details"]["causes"][0]["message"].as_str()), (Some("NonZeroExitCode"), Some("3")));
+    assert!(frames.iter().any(|f| f.0 == 0x2 && f.1 == b"\x01oops\n"), "{frames:?}");
+    let (_, frames) = exec("command=ls&command=%2Fnope&stdout=true&stderr=true", "v5.channel.k8s.io");
+    assert!(frames.iter().any(|f| f.0 == 0x2 && f.1[0] == 2 && f.1.len() > 1), "stderr on channel 2: {frames:?}");
+    // Not an upgrade, an unknown subprotocol, a bad container: plain errors.
+    let plain = get(p, "/api/v1/namespaces/default/pods/web/exec?command=ls");
+    assert_eq!((plain.status, plain.json()["message"].as_str()), (400, Some("Upgrade request required")));
+    let (head, _) = exec("command=ls", "channel.k8s.io");
+    assert!(head.starts_with("HTTP/1.1 400"), "{head}");
+    let (head, _) = exec("command=ls&container=nope", "v5.channel.k8s.io");
+    assert!(head.starts_with("HTTP/1.1 400"), "{head}");
 }

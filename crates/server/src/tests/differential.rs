@@ -244,24 +244,36 @@ fn run_scenario(kubectl: &Path, path: &Path, files: &Path) -> ScenarioResult {
     std::fs::create_dir_all(&home).expect("temp home");
     std::fs::write(home.join("kubeconfig"), crate::kubeconfig(&profile, server.port)).expect("kubeconfig");
 
-    let mut world = world::World::new(profile.clone(), SEED);
-    let mut config = kubectl::config::KubeConfig::for_profile(&profile);
+    // kubeplay's side: the world inside a shell, which runs what `kubectl
+    // exec` asks for in the simulated containers (as the terminal does).
+    let mut sh = shell::Shell::with_world(world::World::new(profile.clone(), SEED), kubectl::config::KubeConfig::for_profile(&profile));
     let disk = DiskFiles(files.to_path_buf());
 
     let mut results = vec![];
     for line in commands {
         let argv = split_args(line);
         let real = run_real(kubectl, &home, files, &argv);
-        let mut ctx = kubectl::Ctx { world: &mut world, config: &mut config, files: &disk, stdin: None };
-        let ours = match kubectl::run(&mut ctx, &argv) {
+        let mut ctx = kubectl::Ctx { world: &mut sh.world, config: &mut sh.kubeconfig, files: &disk, stdin: None };
+        let outcome = kubectl::run(&mut ctx, &argv);
+        let ours = match outcome {
             kubectl::Outcome::Done(o) => Ran { stdout: o.stdout, stderr: o.stderr, code: o.code },
-            // A watch's first output only (the real one is cut off too).
-            kubectl::Outcome::Waiting(o, w) if w.until_interrupted() => Ran { stdout: o.stdout, stderr: o.stderr, code: o.code },
-            kubectl::Outcome::Waiting(mut o, mut w) => {
-                let limit = world.now() + apimachinery::SignedDuration::from_secs(3600);
-                kubectl::waiting::finish_in_simulated_time(&mut world, w.as_mut(), &mut o, limit);
-                Ran { stdout: o.stdout, stderr: o.stderr, code: o.code }
-            }
+            kubectl::Outcome::Waiting(mut o, mut w) => match w.take_exec() {
+                Some(req) => {
+                    if let Some((stdout, stderr, code)) = sh.exec_printed(req) {
+                        o.stdout.push_str(&stdout);
+                        o.stderr.push_str(&stderr);
+                        o.code = code;
+                    }
+                    Ran { stdout: o.stdout, stderr: o.stderr, code: o.code }
+                }
+                // A watch's first output only (the real one is cut off too).
+                None if w.until_interrupted() => Ran { stdout: o.stdout, stderr: o.stderr, code: o.code },
+                None => {
+                    let limit = sh.world.now() + apimachinery::SignedDuration::from_secs(3600);
+                    kubectl::waiting::finish_in_simulated_time(&mut sh.world, w.as_mut(), &mut o, limit);
+                    Ran { stdout: o.stdout, stderr: o.stderr, code: o.code }
+                }
+            },
         };
         let (rs, os) = (normalise(&real.stdout), normalise(&ours.stdout));
         let (re, oe) = (normalise(&real.stderr), normalise(&ours.stderr));

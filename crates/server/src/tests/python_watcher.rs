@@ -89,14 +89,14 @@ fn send(port: u16, method: Method, target: &str, content_type: &str, payload: &[
 fn kubeplay_sequence(pod_to_delete: &str) -> Vec<String> {
     let profile = ClusterProfile::kubeadm(3);
     let mut state = State::new(World::new(profile, SEED), Clock::Frozen, 0);
-    let api = state.world.api();
+    let api = state.shell.world.api();
     let initial = api.list(Kind::Pod, None, &Selector::everything(), &[]).expect("list");
     let mut seen: Vec<String> = initial.items.iter().map(|p| format!("ADDED {}", p.name())).collect();
     let since = initial.resource_version;
     for (method, target, content_type, payload) in steps(pod_to_delete) {
         let _ = state.dispatch(&Request::new(method, &target, "application/json", content_type, body(&payload)));
     }
-    let events = state.world.api().watch_events(Kind::Pod, None, &Selector::everything(), &[], since).expect("events");
+    let events = state.shell.world.api().watch_events(Kind::Pod, None, &Selector::everything(), &[], since).expect("events");
     seen.extend(events.iter().map(|(t, o)| format!("{} {}", t.as_str(), o.name())));
     seen
 }
@@ -135,7 +135,7 @@ fn python_client_watches_what_kubectl_watches() {
         let mut probe = State::new(World::new(profile.clone(), SEED), Clock::Frozen, 0);
         let (m, t, ct, p) = steps("").remove(0);
         let _ = probe.dispatch(&Request::new(m, &t, "application/json", ct, body(&p)));
-        let pods = probe.world.api().list(Kind::Pod, Some("default"), &Selector::everything(), &[]).expect("list");
+        let pods = probe.shell.world.api().list(Kind::Pod, Some("default"), &Selector::everything(), &[]).expect("list");
         pods.items.iter().map(|p| p.name().to_string()).collect::<Vec<_>>()
     };
     assert_eq!(twin_names.len(), 3, "{twin_names:?}");
