@@ -217,7 +217,8 @@ impl Parser {
         self.skip_ws();
         let values = if matches!(op, Op::In | Op::NotIn) {
             if !self.eat('(') {
-                return Err(format!("found '{}', expected: '('", self.rest_token()));
+                // labels/selector.go parseValues (no comma in this one).
+                return Err(format!("found '{}' expected: '('", self.rest_token()));
             }
             let mut vals = vec![];
             loop {
@@ -229,7 +230,8 @@ impl Parser {
                     break;
                 }
                 if !self.eat(',') {
-                    return Err(format!("found '{}', expected: ',', or ')'", self.rest_token()));
+                    // labels/selector.go parseIdentifiersList.
+                    return Err(format!("found '{}', expected: ',' or ')'", self.rest_token()));
                 }
             }
             vals

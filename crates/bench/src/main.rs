@@ -4,6 +4,8 @@
 //! else to do) and reports the best of several runs.
 #![allow(clippy::disallowed_methods)] // a benchmark is the one place that reads the wall clock
 
+mod serve;
+
 use apimachinery::selector::Selector;
 use apimachinery::{Kind, Object, SignedDuration};
 use kubectl::config::KubeConfig;
@@ -204,6 +206,15 @@ fn main() {
             start.elapsed()
         });
         println!("| kube-proxy on 100 nodes after a 1,000-pod rollout: the first request from each node | {} for all 100 ({:.0} µs per node) | — |", ms(t), t.as_secs_f64() * 1e6 / sources.len() as f64);
+    }
+    if want("serve-get") {
+        serve::get_pods();
+    }
+    if want("serve-watch") {
+        serve::watch_fan_out();
+    }
+    if want("serve-create") {
+        serve::create_pods();
     }
     if want("bytes") {
         // Heap growth of a 300-pod Deployment over an empty cluster, right

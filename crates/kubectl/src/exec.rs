@@ -87,7 +87,10 @@ pub(crate) fn get_pod_counted(ctx: &Ctx, namespace: &str, arg: &str) -> Result<(
     }
 }
 
-/// Pods matching `selector`, best first (podutils.ByLogging, simplified).
+/// Pods matching `selector`, best first: GetFirstPod's
+/// `sort.Reverse(podutils.ActivePods(pods))` (kubectl pkg/util/podutils).
+/// Go sorts lists of up to 12 pods by insertion, which keeps ties in list
+/// order; the stable sort here does the same for any length.
 pub(crate) fn first_pods(ctx: &Ctx, namespace: &str, selector: &Selector) -> Vec<Pod> {
     let mut pods: Vec<Pod> = ctx
         .world
@@ -95,14 +98,86 @@ pub(crate) fn first_pods(ctx: &Ctx, namespace: &str, selector: &Selector) -> Vec
         .list(Kind::Pod, Some(namespace), selector, &[])
         .map(|l| l.items.iter().filter_map(|o| if let Object::Pod(p) = &**o { Some(p.clone()) } else { None }).collect())
         .unwrap_or_default();
-    let rank = |p: &Pod| {
-        let st = p.status.clone().unwrap_or_default();
-        let running = st.phase.as_deref() == Some("Running");
-        let ready = st.conditions.iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True");
-        (!running, !ready, p.metadata.creation_timestamp.as_ref().map(|t| t.0), p.metadata.name.clone())
-    };
-    apimachinery::sort::sort_by_key(&mut pods, rank);
+    apimachinery::sort::sort_by(&mut pods, |a, b| {
+        if active_pods_less(b, a) {
+            std::cmp::Ordering::Less
+        } else if active_pods_less(a, b) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    });
     pods
+}
+
+/// podutils.go ActivePods.Less: whether `a` is a "less active" pod than `b`.
+fn active_pods_less(a: &Pod, b: &Pod) -> bool {
+    let node = |p: &Pod| p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+    let (node_a, node_b) = (node(a), node(b));
+    // 1. Unassigned < assigned.
+    if node_a != node_b && (node_a.is_empty() || node_b.is_empty()) {
+        return node_a.is_empty();
+    }
+    // 2. Pending < Unknown < Running (any other phase counts as Pending: a Go map's zero).
+    let phase = |p: &Pod| match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+        Some("Unknown") => 1,
+        Some("Running") => 2,
+        _ => 0,
+    };
+    if phase(a) != phase(b) {
+        return phase(a) < phase(b);
+    }
+    // 3. Not ready < ready.
+    let ready_since = |p: &Pod| {
+        p.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|cs| cs.iter().find(|c| c.type_ == "Ready" && c.status == "True")).map(|c| c.last_transition_time.as_ref().map(|t| t.0))
+    };
+    let (ready_a, ready_b) = (ready_since(a), ready_since(b));
+    if ready_a.is_some() != ready_b.is_some() {
+        return ready_a.is_none();
+    }
+    // 4. Deleting < not deleting; 5. older deletion < newer.
+    let deleting = |p: &Pod| p.metadata.deletion_timestamp.as_ref().map(|t| t.0);
+    let (del_a, del_b) = (deleting(a), deleting(b));
+    if del_a.is_some() != del_b.is_some() {
+        return del_a.is_some();
+    }
+    if let (Some(x), Some(y)) = (del_a, del_b)
+        && x != y
+    {
+        return x < y;
+    }
+    // afterOrZero: t1 after t2, a zero time counting as after any other.
+    let after_or_zero = |t1: Option<apimachinery::Timestamp>, t2: Option<apimachinery::Timestamp>| match (t1, t2) {
+        (None, _) | (_, None) => t1.is_none(),
+        (Some(x), Some(y)) => x > y,
+    };
+    // 6. Both ready: the more recently ready is smaller.
+    if let (Some(x), Some(y)) = (ready_a, ready_b)
+        && x != y
+    {
+        return after_or_zero(x, y);
+    }
+    // 7. More container restarts < fewer (regular, then sidecar containers).
+    let restarts = |p: &Pod| {
+        let st = p.status.clone().unwrap_or_default();
+        let regular = st.container_statuses.iter().flatten().map(|c| c.restart_count).max().unwrap_or(0);
+        let sidecars: Vec<&String> = p.spec.iter().flat_map(|s| s.init_containers.iter().flatten()).filter(|c| c.restart_policy.as_deref() == Some("Always")).map(|c| &c.name).collect();
+        let sidecar = st.init_container_statuses.iter().flatten().filter(|c| sidecars.contains(&&c.name)).map(|c| c.restart_count).max().unwrap_or(0);
+        (regular, sidecar)
+    };
+    let (ra, rb) = (restarts(a), restarts(b));
+    if ra.0 != rb.0 {
+        return ra.0 > rb.0;
+    }
+    if ra.1 != rb.1 {
+        return ra.1 > rb.1;
+    }
+    // 8. Newer < older (a missing creation time counts as newest).
+    let created = |p: &Pod| p.metadata.creation_timestamp.as_ref().map(|t| t.0);
+    if created(a) != created(b) {
+        return after_or_zero(created(a), created(b));
+    }
+    false
 }
 
 pub(crate) fn get_pod(ctx: &Ctx, namespace: &str, arg: &str) -> Result<Pod, CmdError> {

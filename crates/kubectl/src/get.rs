@@ -24,6 +24,37 @@ pub enum Format {
     Json,
     Name,
     JsonPath(String),
+    /// `-o custom-columns=HEADER:.path,...`: (header, JSONPath template).
+    CustomColumns(Vec<(String, String)>),
+}
+
+/// cli-runtime customcolumn.go NewCustomColumnsPrinterFromSpec: each
+/// column is `HEADER:<relaxed JSONPath>` (`.a.b` means `{.a.b}`).
+fn parse_custom_columns(spec: &str) -> Result<Format, CmdError> {
+    if spec.is_empty() {
+        return Err(CmdError::msg("custom-columns format specified but no custom columns given"));
+    }
+    let mut columns = vec![];
+    for part in spec.split(',') {
+        let Some((header, path)) = part.split_once(':').filter(|(h, p)| !h.is_empty() && !p.is_empty()) else {
+            return Err(CmdError::msg(format!("unexpected custom-columns spec: {part}, expected <header>:<json-path-expr>")));
+        };
+        let template = if path.starts_with('{') { path.to_string() } else { format!("{{{path}}}") };
+        columns.push((header.to_string(), template));
+    }
+    Ok(Format::CustomColumns(columns))
+}
+
+/// One custom-columns row: each column's values joined with ",", or
+/// `<none>` when the path finds nothing.
+fn custom_columns_row(columns: &[(String, String)], v: &Value) -> Vec<String> {
+    columns
+        .iter()
+        .map(|(_, template)| match crate::jsonpath::evaluate(template, v) {
+            Ok(text) if !text.is_empty() => text.split(' ').collect::<Vec<_>>().join(","),
+            _ => "<none>".to_string(),
+        })
+        .collect()
 }
 
 pub fn parse_format(o: Option<&str>) -> Result<Format, CmdError> {
@@ -35,9 +66,10 @@ pub fn parse_format(o: Option<&str>) -> Result<Format, CmdError> {
         "name" => Format::Name,
         s if s.starts_with("jsonpath=") => Format::JsonPath(s["jsonpath=".len()..].to_string()),
         s if s.starts_with("jsonpath-as-json=") => Format::JsonPath(s["jsonpath-as-json=".len()..].to_string()),
+        s if s.starts_with("custom-columns=") => parse_custom_columns(&s["custom-columns=".len()..])?,
         other => {
             return Err(CmdError::msg(format!(
-                "unable to match a printer suitable for the output format \"{other}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"
+                "unable to match a printer suitable for the output format \"{other}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,wide,yaml"
             )));
         }
     })
@@ -71,19 +103,43 @@ struct Query {
     namespace: Option<String>,
     labels: Selector,
     fields: Vec<FieldRequirement>,
+    /// kubectl sends selectors to the server unparsed; a bad one comes back
+    /// as the server's BadRequest for each listed type (this is its text).
+    selector_error: Option<String>,
 }
 
-fn query(ctx: &Ctx, args: &Args) -> Result<Query, CmdError> {
-    let labels = match args.get("selector") {
-        Some(s) => Selector::parse(s).map_err(|e| CmdError::msg(format!("unable to parse requirement: {e}")))?,
+fn query(ctx: &Ctx, args: &Args) -> Query {
+    let mut selector_error = None;
+    let labels = match args.get("selector").map(Selector::parse) {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => {
+            selector_error = Some(e);
+            Selector::everything()
+        }
         None => Selector::everything(),
     };
-    let fields = match args.get("field-selector") {
-        Some(s) => parse_field_selector(s).map_err(CmdError::msg)?,
+    let fields = match args.get("field-selector").map(parse_field_selector) {
+        Some(Ok(f)) => f,
+        Some(Err(e)) => {
+            selector_error.get_or_insert(e);
+            vec![]
+        }
         None => vec![],
     };
     let namespace = if args.flag("all-namespaces") { None } else { Some(ctx.namespace(args)) };
-    Ok(Query { namespace, labels, fields })
+    Query { namespace, labels, fields, selector_error }
+}
+
+/// cli-runtime resource/visitor.go (Selector.Visit): a list's BadRequest
+/// names the resource and both selectors.
+fn selector_list_error(kind: Kind, args: &Args, why: &str) -> CmdError {
+    let info = kind.info();
+    let gvr = format!("{}/{}, Resource={}", info.group, info.version, info.plural);
+    CmdError::Api(apimachinery::ApiError::bad_request(format!(
+        "Unable to find {gvr:?} that match label selector {:?}, field selector {:?}: {why}",
+        args.get("selector").unwrap_or(""),
+        args.get("field-selector").unwrap_or("")
+    )))
 }
 
 /// One resource type's worth of results.
@@ -111,7 +167,7 @@ fn run_inner(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> R
             "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples".into(),
         ));
     }
-    let q = query(ctx, args)?;
+    let q = query(ctx, args);
     let mut targets = builder::targets(rest)?;
     if !filenames.is_empty() {
         for m in builder::read_manifests(ctx, &filenames, args.flag("recursive"))? {
@@ -128,7 +184,10 @@ fn run_inner(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> R
         let kind = t.kind();
         let ns_for_named = q.namespace.clone().unwrap_or_else(|| ctx.config.namespace());
         let objects = match t {
-            Target::All(k) => api.list(*k, q.namespace.as_deref(), &q.labels, &q.fields).map(|l| l.items).map_err(CmdError::Api),
+            Target::All(k) => match &q.selector_error {
+                Some(why) => Err(selector_list_error(*k, args, why)),
+                None => api.list(*k, q.namespace.as_deref(), &q.labels, &q.fields).map(|l| l.items).map_err(CmdError::Api),
+            },
             Target::Named(k, name) => api.get(*k, &ns_for_named, name).map(|o| vec![o]).map_err(CmdError::Api),
         };
         match objects {
@@ -183,6 +242,17 @@ fn run_inner(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> R
                     out.outln(&crate::object_ref(g.kind, o.name()));
                 }
             }
+        }
+        Format::CustomColumns(columns) => {
+            let mut tw = TabWriter::default();
+            let objects: Vec<&Arc<Object>> = groups.iter().flat_map(|g| g.objects.iter()).collect();
+            if !objects.is_empty() && !args.flag("no-headers") {
+                tw.write_cells(columns.iter().map(|(h, _)| h.clone()).collect());
+            }
+            for o in objects {
+                tw.write_cells(custom_columns_row(columns, &object_value(o)));
+            }
+            tw.flush_into(&mut out.stdout);
         }
         Format::Yaml | Format::Json | Format::JsonPath(_) => {
             let objects: Vec<&Arc<Object>> = groups.iter().flat_map(|g| g.objects.iter()).collect();
@@ -432,6 +502,14 @@ impl WatchStream {
                     if let Ok(s) = crate::jsonpath::evaluate(p, &object_value(&obj)) {
                         text.push_str(&s);
                     }
+                }
+                Format::CustomColumns(columns) => {
+                    if !self.printed_header {
+                        self.tw.write_cells(columns.iter().map(|(h, _)| h.clone()).collect());
+                        self.printed_header = true;
+                    }
+                    self.tw.write_cells(custom_columns_row(columns, &object_value(&obj)));
+                    self.tw.flush_into(&mut text);
                 }
             }
             let _ = EventType::Added;

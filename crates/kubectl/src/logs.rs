@@ -21,27 +21,39 @@ fn print(lines: &[String], out: &mut Output) {
     }
 }
 
-/// `logs -f`: prints lines as the container writes them.
-struct Follow {
-    node: String,
-    namespace: String,
-    pod: String,
-    container: String,
+/// Where a followed log stands: the container instance being read and how
+/// many of its lines were already sent.
+#[derive(Clone, Debug)]
+pub struct LogCursor {
+    pub node: String,
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
     instance: Option<String>,
     seen: usize,
 }
 
-impl Waiting for Follow {
-    fn poll(&mut self, world: &World, out: &mut Output) -> bool {
-        let Some(k) = world.kubelet(&self.node) else { return true };
+impl LogCursor {
+    /// The lines written since the last call, and whether the stream is
+    /// over (the container stopped or was replaced).
+    pub fn poll(&mut self, world: &World) -> (Vec<String>, bool) {
+        let Some(k) = world.kubelet(&self.node) else { return (vec![], true) };
         let lines = k.container_log(&self.namespace, &self.pod, &self.container);
         let instance = k.container_process(&self.namespace, &self.pod, &self.container).map(|p| p.instance_id.to_string());
-        if lines.len() > self.seen {
-            print(&lines[self.seen..], out);
-            self.seen = lines.len();
-        }
-        // The stream ends with the container.
-        instance.is_none() || instance != self.instance
+        let new = lines.get(self.seen..).map(<[String]>::to_vec).unwrap_or_default();
+        self.seen = self.seen.max(lines.len());
+        (new, instance.is_none() || instance != self.instance)
+    }
+}
+
+/// `logs -f`: prints lines as the container writes them.
+struct Follow(LogCursor);
+
+impl Waiting for Follow {
+    fn poll(&mut self, world: &World, out: &mut Output) -> bool {
+        let (lines, ended) = self.0.poll(world);
+        print(&lines, out);
+        ended
     }
     fn deadline(&self) -> Option<Timestamp> {
         None
@@ -82,7 +94,13 @@ pub fn run(ctx: &mut Ctx, args: &crate::args::Args, rest: &[String], out: &mut O
         // logs.go: with a selector the default --tail is 10.
         let tail_n = parse_tail(args, 10)?;
         let selector = apimachinery::selector::Selector::parse(sel).map_err(CmdError::msg)?;
-        let pods = crate::exec::first_pods(ctx, &ns, &selector);
+        // logs.go visits a selector's pods in the order the list returns them.
+        let pods: Vec<Pod> = ctx
+            .world
+            .api()
+            .list(apimachinery::Kind::Pod, Some(&ns), &selector, &[])
+            .map(|l| l.items.iter().filter_map(|o| if let apimachinery::Object::Pod(p) = &**o { Some(p.clone()) } else { None }).collect())
+            .unwrap_or_default();
         if pods.is_empty() {
             out.errln(&format!("No resources found in {ns} namespace."));
             return Ok(None);
@@ -126,24 +144,25 @@ fn parse_tail(args: &crate::args::Args, default: i64) -> Result<i64, CmdError> {
     Ok(n)
 }
 
-/// The log of one container, or the kubelet's reason there is none.
-fn one(ctx: &Ctx, ns: &str, pod: &Pod, container: &str, args: &crate::args::Args, tail_n: i64, out: &mut Output) -> Result<Option<Box<dyn Waiting>>, CmdError> {
+/// The log of one container as the kubelet serves it (pods/log), or its
+/// reason there is none (kubelet_pods.go validateContainerLogStatus); with
+/// a cursor to follow it when the container is running.
+pub fn read_container_log(world: &World, ns: &str, pod: &Pod, container: &str, previous: bool) -> Result<(Vec<String>, Option<LogCursor>), ApiError> {
     let name = pod.metadata.name.clone().unwrap_or_default();
     let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
-    let bad = |m: String| CmdError::Api(ApiError::bad_request(m));
+    let bad = |m: String| ApiError::bad_request(m);
     if node.is_empty() {
         return Err(bad(format!("pod {name} does not have a host assigned")));
     }
-    let Some(kubelet) = ctx.world.kubelet(&node) else { return Err(bad(format!("pod {name} does not have a host assigned"))) };
+    let Some(kubelet) = world.kubelet(&node) else { return Err(bad(format!("pod {name} does not have a host assigned"))) };
     let Some(view) = kubelet.container_view(ns, &name, container) else {
         return Err(bad(format!("container \"{container}\" in pod \"{name}\" is not available")));
     };
-    if args.flag("previous") {
+    if previous {
         if view.restart_count == 0 {
             return Err(bad(format!("previous terminated container \"{container}\" in pod \"{name}\" not found")));
         }
-        print(tail(&kubelet.container_log_previous(ns, &name, container), tail_n), out);
-        return Ok(None);
+        return Ok((kubelet.container_log_previous(ns, &name, container), None));
     }
     let lines = match view.state.as_str() {
         "Waiting" if view.restart_count > 0 => kubelet.container_log_previous(ns, &name, container),
@@ -157,10 +176,23 @@ fn one(ctx: &Ctx, ns: &str, pod: &Pod, container: &str, args: &crate::args::Args
         }
         _ => kubelet.container_log(ns, &name, container),
     };
+    let cursor = (view.state == "Running").then(|| LogCursor {
+        node,
+        namespace: ns.to_string(),
+        pod: name.clone(),
+        container: container.to_string(),
+        instance: kubelet.container_process(ns, &name, container).map(|p| p.instance_id.to_string()),
+        seen: lines.len(),
+    });
+    Ok((lines, cursor))
+}
+
+/// The log of one container, or the kubelet's reason there is none.
+fn one(ctx: &Ctx, ns: &str, pod: &Pod, container: &str, args: &crate::args::Args, tail_n: i64, out: &mut Output) -> Result<Option<Box<dyn Waiting>>, CmdError> {
+    let (lines, cursor) = read_container_log(ctx.world, ns, pod, container, args.flag("previous"))?;
     print(tail(&lines, tail_n), out);
-    if args.flag("follow") && view.state == "Running" {
-        let instance = kubelet.container_process(ns, &name, container).map(|p| p.instance_id.to_string());
-        return Ok(Some(Box::new(Follow { node, namespace: ns.to_string(), pod: name, container: container.to_string(), instance, seen: lines.len() })));
+    match cursor {
+        Some(c) if args.flag("follow") && !args.flag("previous") => Ok(Some(Box::new(Follow(c)))),
+        _ => Ok(None),
     }
-    Ok(None)
 }

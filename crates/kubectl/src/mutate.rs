@@ -155,7 +155,7 @@ fn finish(errors: Vec<CmdError>) -> Result<(), CmdError> {
 fn create_generator(ctx: &mut Ctx, args: &Args, sub: &str, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
     let d = dry_run(args)?;
     let ns = ctx.namespace(args);
-    let (kind, v, wrap): (Kind, Value, Option<&str>) = match sub {
+    let (kind, v, wrap): (Kind, Value, Option<String>) = match sub {
         "deployment" | "deploy" => {
             let Some(image) = args.get("image") else {
                 return Err(CmdError::msg("required flag(s) \"image\" not set"));
@@ -176,7 +176,7 @@ fn create_generator(ctx: &mut Ctx, args: &Args, sub: &str, rest: &[String], out:
                     "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [container]}}},
                 "status": {}
             });
-            (Kind::Deployment, v, Some("failed to create deployment"))
+            (Kind::Deployment, v, Some("failed to create deployment".to_string()))
         }
         "namespace" | "ns" => {
             if rest.len() != 1 {
@@ -188,10 +188,11 @@ fn create_generator(ctx: &mut Ctx, args: &Args, sub: &str, rest: &[String], out:
             let Some(svc_type) = rest.first() else {
                 return Err(CmdError::Raw("error: Required resource not specified.\nSee 'kubectl create service -h' for help and examples".into()));
             };
-            let (type_, label) = match svc_type.as_str() {
-                "clusterip" => ("ClusterIP", "ClusterIP"),
-                "nodeport" => ("NodePort", "NodePort"),
-                "loadbalancer" => ("LoadBalancer", "LoadBalancer"),
+            let type_ = match svc_type.as_str() {
+                "clusterip" => "ClusterIP",
+                "nodeport" => "NodePort",
+                "loadbalancer" => "LoadBalancer",
+                "externalname" => "ExternalName",
                 other => return Err(CmdError::msg(format!("unknown service type {other}"))),
             };
             if rest.len() != 2 {
@@ -209,22 +210,59 @@ fn create_generator(ctx: &mut Ctx, args: &Args, sub: &str, rest: &[String], out:
                 }
                 ports.push(sp);
             }
+            // create_service.go createService: labels and selector app=<name>,
+            // clusterIP and externalName only when given.
+            let mut spec = json!({"selector": {"app": name}, "type": type_});
+            if !ports.is_empty() {
+                spec["ports"] = json!(ports);
+            }
+            if let Some(ip) = args.get("clusterip").filter(|ip| !ip.is_empty()) {
+                spec["clusterIP"] = json!(ip);
+            }
+            if let Some(external) = args.get("external-name").filter(|e| !e.is_empty()) {
+                spec["externalName"] = json!(external);
+            }
             let v = json!({
                 "apiVersion": "v1", "kind": "Service",
                 "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
-                "spec": {"ports": ports, "selector": {"app": name}, "type": type_},
+                "spec": spec,
                 "status": {"loadBalancer": {}}
             });
-            let _ = label;
-            (Kind::Service, v, Some(match type_ { "ClusterIP" => "failed to create ClusterIP service", "NodePort" => "failed to create NodePort service", _ => "failed to create LoadBalancer service" }))
+            (Kind::Service, v, Some(format!("failed to create {type_} service")))
+        }
+        "configmap" | "cm" => {
+            if rest.len() != 1 {
+                return Err(CmdError::Raw(format!("error: exactly one NAME is required, got {}\nSee 'kubectl create configmap -h' for help and examples", rest.len())));
+            }
+            let mut data = serde_json::Map::new();
+            for literal in args.list("from-literal") {
+                // create_configmap.go handleConfigMapFromLiteralSources.
+                let Some((key, value)) = literal.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+                    return Err(CmdError::msg(format!("invalid literal source {literal}, expected key=value")));
+                };
+                data.insert(key.to_string(), json!(value));
+            }
+            let mut v = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": rest[0], "namespace": ns}});
+            if !data.is_empty() {
+                v["data"] = Value::Object(data);
+            }
+            (Kind::ConfigMap, v, Some("failed to create configmap".to_string()))
+        }
+        "serviceaccount" | "sa" => {
+            if rest.len() != 1 {
+                return Err(CmdError::Raw(format!("error: exactly one NAME is required, got {}\nSee 'kubectl create serviceaccount -h' for help and examples", rest.len())));
+            }
+            (Kind::ServiceAccount, json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": rest[0], "namespace": ns}}), Some("failed to create serviceaccount".to_string()))
         }
         "ingress" | "ing" => {
             if rest.len() != 1 {
                 return Err(CmdError::Raw(format!("error: exactly one NAME is required, got {}\nSee 'kubectl create ingress -h' for help and examples", rest.len())));
             }
-            (Kind::Ingress, create_ingress_value(args, &rest[0], &ns)?, Some("failed to create ingress"))
+            (Kind::Ingress, create_ingress_value(args, &rest[0], &ns)?, Some("failed to create ingress".to_string()))
         }
-        other => return Err(CmdError::Raw(format!("error: unknown command \"{other}\" for \"kubectl create\""))),
+        other => {
+            return Err(unserved_generator(other, rest).unwrap_or_else(|| CmdError::Raw(format!("error: unknown command \"{other}\" for \"kubectl create\""))));
+        }
     };
     let name = value_name(&v);
     if d == DryRun::Client {
@@ -370,7 +408,46 @@ fn create_ingress_value(args: &Args, name: &str, ns: &str) -> Result<Value, CmdE
     Ok(json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata, "spec": spec, "status": {"loadBalancer": {}}}))
 }
 
+/// `kubectl create secret|job|cronjob|quota|pdb|priorityclass|role|
+/// rolebinding|token` build kinds kubeplay does not serve. kubectl posts
+/// them with its typed client, without asking discovery, and the server
+/// answers 404 "page not found"; client-go turns that into a NotFound
+/// "the server could not find the requested resource (post <resource>)"
+/// (rest/request.go newUnstructuredResponseError), which each generator
+/// wraps in its own words (kubectl/pkg/cmd/create/create_*.go).
+fn unserved_generator(sub: &str, rest: &[String]) -> Option<CmdError> {
+    let (wrap, resource) = match sub {
+        "secret" => ("failed to create secret ", "secrets".to_string()),
+        "job" => ("failed to create job: ", "jobs.batch".to_string()),
+        "cronjob" | "cj" => ("failed to create cronjob: ", "cronjobs.batch".to_string()),
+        "quota" | "resourcequota" => ("failed to create quota: ", "resourcequotas".to_string()),
+        "poddisruptionbudget" | "pdb" => ("failed to create poddisruptionbudgets: ", "poddisruptionbudgets.policy".to_string()),
+        "priorityclass" | "pc" => ("failed to create priorityclass: ", "priorityclasses.scheduling.k8s.io".to_string()),
+        // create_role.go returns the error unwrapped.
+        "role" => ("", "roles.rbac.authorization.k8s.io".to_string()),
+        "rolebinding" => ("failed to create rolebinding: ", "rolebindings.rbac.authorization.k8s.io".to_string()),
+        // A subresource create names its parent: (post serviceaccounts NAME).
+        "token" => ("failed to create token: ", format!("serviceaccounts {}", rest.first().map(String::as_str).unwrap_or(""))),
+        _ => return None,
+    };
+    let not_found = ApiError { code: 404, reason: apimachinery::Reason::NotFound, message: format!("the server could not find the requested resource (post {resource})"), details: None };
+    Some(if wrap.is_empty() { CmdError::Api(not_found) } else { CmdError::msg(format!("{wrap}{}", not_found.message)) })
+}
+
 fn output_or_result(out: &mut Output, args: &Args, kind: Kind, name: &str, v: &Value, op: &str, d: DryRun) -> Result<(), CmdError> {
+    // The generators set metadata.namespace only when -n was given
+    // (create_deployment.go & co.: `if o.EnforceNamespace`); a client dry
+    // run prints the object as generated.
+    let mut printed;
+    let v = if d == DryRun::Client && args.get("namespace").is_none() {
+        printed = v.clone();
+        if let Some(m) = printed.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("namespace");
+        }
+        &printed
+    } else {
+        v
+    };
     match args.get("output") {
         Some("yaml") | Some("json") => crate::get::print_value(args.get("output").unwrap_or("yaml"), v, out),
         _ => {
@@ -388,11 +465,12 @@ pub fn container_name_from_image(image: &str) -> String {
 }
 
 pub fn run_pod(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Result<(), CmdError> {
-    let Some(name) = rest.first() else {
-        return Err(CmdError::msg("NAME is required for run"));
-    };
+    // cobra checks required flags before the command runs.
     let Some(image) = args.get("image") else {
         return Err(CmdError::msg("required flag(s) \"image\" not set"));
+    };
+    let Some(name) = rest.first() else {
+        return Err(CmdError::msg("NAME is required for run"));
     };
     let d = dry_run(args)?;
     let ns = ctx.namespace(args);

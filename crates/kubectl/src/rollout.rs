@@ -22,6 +22,10 @@ pub fn run(ctx: &mut Ctx, args: &Args, rest: &[String], out: &mut Output) -> Res
     let sub = rest.first().map(String::as_str).unwrap_or("");
     let targets = builder::targets(&rest.get(1..).unwrap_or(&[]).to_vec())?;
     if targets.is_empty() {
+        if sub == "status" {
+            // rollout_status.go checks for a resource before building one.
+            return Err(CmdError::msg("required resource not specified"));
+        }
         return Err(CmdError::no_resources());
     }
     let ns = ctx.namespace(args);
@@ -229,6 +233,9 @@ fn history(ctx: &mut Ctx, args: &Args, ns: &str, name: &str, out: &mut Output) -
         if let Some(t) = &rs.spec.template {
             out.out(&crate::describe::pod_template(t));
         }
+        // rollout_history.go prints "<name> with revision #N\n<template>"
+        // through a NamePrinter, which ends the line once more.
+        out.out("\n");
         return Ok(());
     }
     if rss.is_empty() {

@@ -58,6 +58,7 @@ pub fn subresources(kind: Kind) -> Vec<Subresource> {
     match kind {
         Kind::Pod => vec![
             Subresource { name: "binding", group: "", version: "v1", kind: "Binding", verbs: &["create"] },
+            Subresource { name: "exec", group: "", version: "v1", kind: "PodExecOptions", verbs: &["create", "get"] },
             Subresource { name: "log", group: "", version: "v1", kind: "Pod", verbs: &["get"] },
             status,
         ],

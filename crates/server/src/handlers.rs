@@ -4,6 +4,7 @@
 //! API server, encode the answer (object, list, Table or Status).
 
 use crate::http::{JSON, MAX_REQUEST_BODY_BYTES, PROTOBUF, Reply, Request};
+use crate::proto;
 use crate::router::{RequestInfo, Verb};
 use crate::watch::WatchSpec;
 use apimachinery::field::{BadValue, FieldError};
@@ -18,6 +19,10 @@ use world::World;
 pub enum Handled {
     Reply(Reply),
     Watch(Box<WatchSpec>),
+    /// `pods/log?follow=true`: the log so far, then lines as they come.
+    LogStream(Vec<u8>, Box<kubectl::logs::LogCursor>),
+    /// `pods/exec`: a command to run, then a WebSocket upgrade.
+    Exec(Box<crate::exec::ExecSpec>),
 }
 
 /// Most objects one list returns without `limit` (a bound on answer size).
@@ -44,6 +49,9 @@ fn unsupported_media_type(accepted: &str) -> ApiError {
 
 /// Dispatches a resource request to its verb's handler.
 pub fn handle(world: &mut World, info: &RequestInfo, req: &Request) -> Handled {
+    if let Some(reply) = empty_policy_list(world, info) {
+        return Handled::Reply(reply);
+    }
     let Some(kind) = info.kind() else { return Handled::Reply(Reply::not_found_page()) };
     let sub = info.subresource.as_deref();
     if let Some(s) = sub
@@ -60,7 +68,13 @@ pub fn handle(world: &mut World, info: &RequestInfo, req: &Request) -> Handled {
         (Verb::List, None) => list(world, kind, info, req),
         (Verb::Get, None | Some("status")) => get(world, kind, info, req),
         (Verb::Get, Some("scale")) => get_scale(world, kind, info),
-        (Verb::Get, Some("log")) => return Handled::Reply(pod_log(world, info)),
+        (Verb::Get, Some("log")) => return pod_log(world, info, req),
+        (Verb::Get | Verb::Create, Some("exec")) if info.name.is_some() => {
+            return match crate::exec::accept(world, info, req) {
+                Ok(spec) => Handled::Exec(Box::new(spec)),
+                Err(e) => Handled::Reply(Reply::error(&e)),
+            };
+        }
         (Verb::Create, None) if info.name.is_none() => create(world, kind, info, req),
         (Verb::Create, Some("binding")) => bind(world, info, req),
         (Verb::Update, None | Some("status")) => update(world, kind, info, req),
@@ -80,6 +94,25 @@ pub fn handle(world: &mut World, info: &RequestInfo, req: &Request) -> Handled {
     Handled::Reply(reply)
 }
 
+/// ResourceQuotas and LimitRanges: kubeplay has no admission for them and a
+/// fresh cluster has none, so their namespaced lists are served empty.
+/// `kubectl describe namespace` lists both (describe.go describeNamespace)
+/// and prints "No resource quota." / "No LimitRange resource." only when the
+/// server serves them, as every real cluster does. They are not in
+/// discovery, so `kubectl get quota` still says the type is unknown.
+fn empty_policy_list(world: &World, info: &RequestInfo) -> Option<Reply> {
+    let kind = match info.resource.as_str() {
+        "resourcequotas" => "ResourceQuotaList",
+        "limitranges" => "LimitRangeList",
+        _ => return None,
+    };
+    if !info.group.is_empty() || info.version != "v1" || info.verb != Verb::List || info.subresource.is_some() {
+        return None;
+    }
+    let revision = world.api().store().revision().to_string();
+    Some(Reply::json(200, &json!({"kind": kind, "apiVersion": "v1", "metadata": {"resourceVersion": revision}, "items": []})))
+}
+
 fn namespace_of(kind: Kind, info: &RequestInfo) -> String {
     if kind.info().namespaced { info.namespace.clone().unwrap_or_default() } else { String::new() }
 }
@@ -87,34 +120,21 @@ fn namespace_of(kind: Kind, info: &RequestInfo) -> String {
 /// The object as a response body: JSON, or a one-row Table if asked.
 fn object_reply(world: &World, status: u16, obj: &Arc<Object>, req: &Request) -> Reply {
     if req.wants_table() {
-        let mut table = apiserver::printers::print_table(obj.kind(), std::slice::from_ref(obj), world.now());
+        let table = apiserver::printers::print_table(obj.kind(), std::slice::from_ref(obj), world.now());
         // tablegenerator.go: a single object's table carries its resourceVersion.
-        table.resource_version = obj.meta().resource_version.clone().unwrap_or_default();
-        return Reply::json(status, &table_value(&table, req));
+        let metadata = json!({"resourceVersion": obj.meta().resource_version.clone().unwrap_or_default()});
+        return Reply::json_bytes(status, crate::encode::table_json(&table, req.param("includeObject"), &metadata, true));
     }
-    Reply::json(status, &obj.to_value())
+    let mut body = Vec::with_capacity(4096);
+    crate::encode::object_json(obj, &mut body);
+    Reply::json_bytes(status, body)
 }
 
-/// The Table's JSON with rows' objects as `includeObject` asks
-/// (None, Metadata — the default — or Object).
+/// The Table's JSON with rows' objects as `includeObject` asks (None,
+/// Metadata — the default — or Object), as a tree (for watch events).
 pub fn table_value(table: &apiserver::table::Table, req: &Request) -> Value {
-    let mut v = table.to_value();
-    match req.param("includeObject") {
-        Some("None") => {
-            for row in v["rows"].as_array_mut().into_iter().flatten() {
-                if let Some(r) = row.as_object_mut() {
-                    r.remove("object");
-                }
-            }
-        }
-        Some("Object") => {
-            for (row, r) in v["rows"].as_array_mut().into_iter().flatten().zip(&table.rows) {
-                row["object"] = r.object.to_value();
-            }
-        }
-        _ => {}
-    }
-    v
+    let metadata = json!({"resourceVersion": table.resource_version});
+    serde_json::from_slice(&crate::encode::table_json(table, req.param("includeObject"), &metadata, true)).unwrap_or(Value::Null)
 }
 
 // ---- reads -----------------------------------------------------------
@@ -164,7 +184,7 @@ pub fn list(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) ->
     let (labels, fields) = selectors(kind, info, req)?;
     let ns = info.namespace.as_deref();
     let limit = match req.param("limit") {
-        Some(l) if !l.is_empty() => l.parse::<i64>().map_err(|_| ApiError::bad_request(format!("invalid limit {l:?}")))?,
+        Some(l) if !l.is_empty() => go_parse_int(l).map_err(ApiError::bad_request)?,
         _ => 0,
     };
     let (items, revision, start_after) = match req.param("continue") {
@@ -199,26 +219,11 @@ pub fn list(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) ->
         list_meta["remainingItemCount"] = json!(remaining);
     }
     if req.wants_table() {
-        let mut table = apiserver::printers::print_table(kind, &items, world.now());
-        table.resource_version = revision.to_string();
-        let mut v = table_value(&table, req);
-        v["metadata"] = list_meta;
-        return Ok(Reply::json(200, &v));
+        let table = apiserver::printers::print_table(kind, &items, world.now());
+        return Ok(Reply::json_bytes(200, crate::encode::table_json(&table, req.param("includeObject"), &list_meta, true)));
     }
-    let info_k = kind.info();
     // Items of a typed list carry no apiVersion/kind (their TypeMeta is empty).
-    let items: Vec<Value> = items
-        .iter()
-        .map(|o| {
-            let mut v = o.to_value();
-            if let Some(m) = v.as_object_mut() {
-                m.remove("apiVersion");
-                m.remove("kind");
-            }
-            v
-        })
-        .collect();
-    Ok(Reply::json(200, &json!({"kind": format!("{}List", info_k.name), "apiVersion": info_k.api_version, "metadata": list_meta, "items": items})))
+    Ok(Reply::json_bytes(200, crate::encode::list_json(kind, &items, &list_meta)))
 }
 
 fn watch(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Handled {
@@ -228,15 +233,69 @@ fn watch(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Ha
     }
 }
 
-/// `pods/log`: simulated containers write no log lines, so an existing
-/// pod's log is empty (text/plain, as the kubelet streams it).
-fn pod_log(world: &World, info: &RequestInfo) -> Reply {
+/// `pods/log` (registry/core/pod/rest/log.go and strategy.go LogLocation,
+/// then the kubelet's answer): the container defaults to the only one;
+/// `previous`, `tailLines` and `follow` as PodLogOptions reads them. A
+/// follow answers the log so far and then streams.
+fn pod_log(world: &World, info: &RequestInfo, req: &Request) -> Handled {
+    match pod_log_read(world, info, req) {
+        Ok((body, Some(cursor))) if req.flag("follow") => Handled::LogStream(body, Box::new(cursor)),
+        Ok((body, _)) => Handled::Reply(Reply { status: 200, content_type: "text/plain", body, warnings: vec![] }),
+        Err(e) => Handled::Reply(Reply::error(&e)),
+    }
+}
+
+/// The container a pods/log or pods/exec request is about
+/// (registry/core/pod/strategy.go): the one asked for, which must exist,
+/// else the pod's only container.
+pub fn pod_container(pod: &apimachinery::k8s_openapi::api::core::v1::Pod, requested: Option<&str>) -> Result<String, ApiError> {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let spec = pod.spec.clone().unwrap_or_default();
+    let names = |cs: &[apimachinery::k8s_openapi::api::core::v1::Container]| cs.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(" ");
+    let init = spec.init_containers.clone().unwrap_or_default();
+    match requested.filter(|c| !c.is_empty()) {
+        Some(c) => {
+            let known = spec.containers.iter().chain(init.iter()).any(|x| x.name == c) || spec.ephemeral_containers.iter().flatten().any(|x| x.name == c);
+            if !known {
+                return Err(ApiError::bad_request(format!("container {c} is not valid for pod {name}")));
+            }
+            Ok(c.to_string())
+        }
+        None => match spec.containers.as_slice() {
+            [only] => Ok(only.name.clone()),
+            [] => Err(ApiError::bad_request(format!("a container name must be specified for pod {name}"))),
+            many => {
+                let mut why = format!("a container name must be specified for pod {name}, choose one of: [{}]", names(many));
+                if !init.is_empty() {
+                    why.push_str(&format!(" or one of the init containers: [{}]", names(&init)));
+                }
+                Err(ApiError::bad_request(why))
+            }
+        },
+    }
+}
+
+fn pod_log_read(world: &World, info: &RequestInfo, req: &Request) -> Result<(Vec<u8>, Option<kubectl::logs::LogCursor>), ApiError> {
     let ns = info.namespace.clone().unwrap_or_default();
     let name = info.name.clone().unwrap_or_default();
-    match world.api().get(Kind::Pod, &ns, &name) {
-        Ok(_) => Reply::text(200, ""),
-        Err(e) => Reply::error(&e),
+    let obj = world.api().get(Kind::Pod, &ns, &name)?;
+    let Object::Pod(pod) = obj.as_ref() else { return Err(ApiError::internal("not a pod")) };
+    let container = pod_container(pod, req.param("container"))?;
+    let tail = match req.param("tailLines") {
+        Some(t) if !t.is_empty() => Some(go_parse_int(t).map_err(ApiError::bad_request)?),
+        _ => None,
+    };
+    let (lines, cursor) = kubectl::logs::read_container_log(world, &ns, pod, &container, req.flag("previous"))?;
+    let skip = match tail {
+        Some(n) if n >= 0 && (n as usize) < lines.len() => lines.len() - n as usize,
+        _ => 0,
+    };
+    let mut body = Vec::new();
+    for l in &lines[skip..] {
+        body.extend_from_slice(l.as_bytes());
+        body.push(b'\n');
     }
+    Ok((body, cursor))
 }
 
 // ---- writes ----------------------------------------------------------
@@ -262,22 +321,138 @@ fn write_options(req: &Request) -> Result<WriteOptions, ApiError> {
     Ok(WriteOptions { dry_run, field_validation })
 }
 
-/// The request body as JSON. kubectl sends JSON; YAML is read as the API
-/// server's YAML serializer would; protobuf is not decoded yet (415).
-fn body_json(req: &Request) -> Result<Value, ApiError> {
+/// The request body as JSON, for an object of `kind`. kubectl sends JSON,
+/// or protobuf for its typed generators (decoded to the same JSON, see
+/// `proto`); YAML is read as the API server's YAML serializer would.
+fn body_json(req: &Request, kind: Kind) -> Result<Value, ApiError> {
     if req.body.len() > MAX_REQUEST_BODY_BYTES {
         return Err(ApiError::too_large(format!("limit is {MAX_REQUEST_BODY_BYTES}")));
     }
     let media = req.media_type();
     match media {
-        "" | JSON | "*/*" => serde_json::from_slice(&req.body).map_err(|e| ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))),
+        "" | JSON | "*/*" => json_object(&req.body).map_err(|e| ApiError::bad_request(format!("the object provided is unrecognized (must be of type {}): {e} ({})", kind.info().name, summarize_body(&req.body)))),
         "application/yaml" => {
             let text = String::from_utf8_lossy(&req.body);
-            let docs = apimachinery::yaml::parse_documents(&text).map_err(|e| ApiError::bad_request(format!("yaml: {e}")))?;
+            // json.go Decode: yaml.YAMLToJSON fails before any kind is known.
+            // (The text after "yaml: " is kubeplay's YAML parser's, not go-yaml's.)
+            let docs = apimachinery::yaml::parse_documents(&text).map_err(|e| {
+                ApiError::bad_request(format!("the object provided is unrecognized (must be of type {}): error converting YAML to JSON: yaml: {e} ({})", kind.info().name, summarize_body(&req.body)))
+            })?;
             docs.into_iter().next().ok_or_else(|| ApiError::bad_request("Object 'Kind' is missing in 'null'"))
         }
+        PROTOBUF => protobuf_json(&req.body, kind),
         _ => Err(unsupported_media_type(&format!("{JSON}, application/yaml, {PROTOBUF}"))),
     }
+}
+
+/// A JSON body as the JSON serializer reads it first
+/// (runtime/serializer/json/meta.go SimpleMetaFactory.Interpret: Go's
+/// json.Unmarshal into {apiVersion, kind}), with its error texts.
+pub fn json_object(body: &[u8]) -> Result<Value, String> {
+    const WHY: &str = "couldn't get version/kind; json parse error";
+    if let Some(e) = crate::gojson::syntax_error(body) {
+        return Err(format!("{WHY}: {e}"));
+    }
+    let v: Value = serde_json::from_slice(body).map_err(|e| format!("{WHY}: {e}"))?;
+    if v.is_object() || v.is_null() {
+        return Ok(v);
+    }
+    Err(format!(
+        "{WHY}: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
+        go_json_type(&v)
+    ))
+}
+
+/// strconv.ParseInt(s, 10, 64) and its error texts, as query parameters
+/// are converted (runtime.Convert_Slice_string_To_int64).
+pub fn go_parse_int(s: &str) -> Result<i64, String> {
+    s.parse::<i64>().map_err(|e| {
+        let why = match e.kind() {
+            std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => "value out of range",
+            _ => "invalid syntax",
+        };
+        format!("strconv.ParseInt: parsing {s:?}: {why}")
+    })
+}
+
+/// handlers/rest.go summarizeData: the first 30 bytes of a body, as text
+/// if it looks like JSON, else in hex.
+fn summarize_body(data: &[u8]) -> String {
+    const MAX: usize = 30;
+    let shown = &data[..data.len().min(MAX)];
+    let more = if data.len() > MAX { " ..." } else { "" };
+    match data.first() {
+        None => "<empty>".to_string(),
+        Some(b'{') => format!("{}{more}", String::from_utf8_lossy(shown)),
+        Some(_) => format!("{}{more}", shown.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+    }
+}
+
+/// The kinds kube-apiserver's scheme registers in the group versions
+/// kubeplay serves (k8s.io/api core/v1, apps/v1, discovery/v1,
+/// coordination/v1 register.go), besides the served ones: a body of one of
+/// these kinds fails conversion rather than lookup.
+fn registered_kind(api_version: &str, kind: &str) -> bool {
+    let base = kind.strip_suffix("List").unwrap_or(kind);
+    match api_version {
+        "v1" => matches!(
+            base,
+            "Pod" | "PodTemplate" | "ReplicationController" | "Service" | "ServiceProxyOptions" | "Endpoints" | "Node" | "NodeProxyOptions"
+                | "Binding" | "Event" | "" | "LimitRange" | "ResourceQuota" | "Namespace" | "Secret" | "ServiceAccount" | "PersistentVolume"
+                | "PersistentVolumeClaim" | "PodAttachOptions" | "PodLogOptions" | "PodExecOptions" | "PodPortForwardOptions" | "PodProxyOptions"
+                | "ComponentStatus" | "SerializedReference" | "RangeAllocation" | "ConfigMap" | "Status"
+        ),
+        "apps/v1" => matches!(base, "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ControllerRevision"),
+        "discovery.k8s.io/v1" => base == "EndpointSlice",
+        "coordination.k8s.io/v1" => base == "Lease",
+        // k8s.io/api networking/v1 register.go addKnownTypes.
+        "networking.k8s.io/v1" => matches!(base, "Ingress" | "IngressClass" | "NetworkPolicy" | "IPAddress" | "ServiceCIDR"),
+        _ => false,
+    }
+}
+
+/// The Go package of kube-apiserver's internal type for a kind (the
+/// target of conversion, as reflect prints it: `apps.Deployment`).
+fn internal_package(kind: Kind) -> &'static str {
+    match kind.info().group {
+        "" => "core",
+        "apps" => "apps",
+        "discovery.k8s.io" => "discovery",
+        "coordination.k8s.io" => "coordination",
+        "networking.k8s.io" => "networking",
+        other => other,
+    }
+}
+
+/// A protobuf body (runtime/serializer/protobuf/protobuf.go Decode) as the
+/// JSON of the same object, with create.go's errors: envelope errors are
+/// "the object provided is unrecognized", errors after the envelope named
+/// a kind are "<Kind> in version ... cannot be handled as a <Kind>".
+fn protobuf_json(body: &[u8], kind: Kind) -> Result<Value, ApiError> {
+    let info = kind.info();
+    let envelope = proto::decode_envelope(body)
+        .map_err(|e| ApiError::bad_request(format!("the object provided is unrecognized (must be of type {}): {e} ({})", info.name, summarize_body(body))))?;
+    // copyKindDefaults: a missing kind or version is the URL's.
+    let body_kind = if envelope.kind.is_empty() { info.name.to_string() } else { envelope.kind.clone() };
+    let api_version = if envelope.api_version.is_empty() { info.api_version.to_string() } else { envelope.api_version.clone() };
+    let version = api_version.rsplit('/').next().unwrap_or("").to_string();
+    let cannot_handle = |why: String| ApiError::bad_request(format!("{body_kind} in version {version:?} cannot be handled as a {}: {why}", info.name));
+    if (api_version.as_str(), body_kind.as_str()) != (info.api_version, info.name) {
+        // runtime.UseOrCreateObject creates the body's type; the codec then
+        // converts it to the URL's internal type (conversion/converter.go).
+        if registered_kind(&api_version, &body_kind) {
+            return Err(cannot_handle(format!("converting (v1.{body_kind}) to ({}.{}): unknown conversion", internal_package(kind), info.name)));
+        }
+        // runtime/error.go notRegisteredErr, in kube-apiserver's legacyscheme.
+        return Err(cannot_handle(format!("no kind {body_kind:?} is registered for version {api_version:?} in scheme \"pkg/api/legacyscheme/scheme.go:30\"")));
+    }
+    let message = proto::message_for(info.api_version, info.name).ok_or_else(|| cannot_handle("object does not implement the protobuf marshalling interface".into()))?;
+    let mut value = proto::decode_message(message, &envelope.raw).map_err(cannot_handle)?;
+    if let Some(m) = value.as_object_mut() {
+        m.insert("apiVersion".into(), json!(info.api_version));
+        m.insert("kind".into(), json!(info.name));
+    }
+    Ok(value)
 }
 
 /// Checks the body's apiVersion/kind against the URL's and fills them in
@@ -333,7 +508,7 @@ fn check_namespace(kind: Kind, info: &RequestInfo, body: &mut Value) -> Result<(
 
 pub fn create(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
     let opts = write_options(req)?;
-    let mut body = body_json(req)?;
+    let mut body = body_json(req, kind)?;
     check_type(kind, &mut body)?;
     check_namespace(kind, info, &mut body)?;
     let obj = apiserver::decode::decode_typed(world.api_mut(), kind, body, opts.field_validation)?;
@@ -346,7 +521,7 @@ pub fn create(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) 
 
 pub fn update(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
     let opts = write_options(req)?;
-    let mut body = body_json(req)?;
+    let mut body = body_json(req, kind)?;
     check_type(kind, &mut body)?;
     check_namespace(kind, info, &mut body)?;
     let url_name = info.name.clone().unwrap_or_default();
@@ -405,13 +580,15 @@ fn delete_options(req: &Request) -> Result<DeleteOptions, ApiError> {
     let body: Value = if req.body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
-        if req.media_type() == PROTOBUF {
-            return Err(unsupported_media_type(&format!("{JSON}, application/yaml")));
-        }
         if req.body.len() > MAX_REQUEST_BODY_BYTES {
             return Err(ApiError::too_large(format!("limit is {MAX_REQUEST_BODY_BYTES}")));
         }
-        serde_json::from_slice(&req.body).map_err(|e| ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}")))?
+        if req.media_type() == PROTOBUF {
+            delete_options_protobuf(&req.body)?
+        } else {
+            // delete.go: a decoding error is a BadRequest with its own text.
+            json_object(&req.body).map_err(ApiError::bad_request)?
+        }
     };
     let policy = body["propagationPolicy"].as_str().map(str::to_string).or_else(|| req.param("propagationPolicy").map(str::to_string));
     opts.propagation = match policy.as_deref() {
@@ -437,6 +614,19 @@ fn delete_options(req: &Request) -> Result<DeleteOptions, ApiError> {
     let dry_body = body["dryRun"].as_array().is_some_and(|a| a.iter().any(|v| v == "All"));
     opts.dry_run = dry_body || req.query.iter().any(|(k, v)| k == "dryRun" && v == "All");
     Ok(opts)
+}
+
+/// A protobuf DeleteOptions body (drain's pod deletes) as JSON. delete.go
+/// answers any decoding error as a BadRequest with the error's text, and
+/// another type than DeleteOptions with "decoded object cannot be
+/// converted to DeleteOptions".
+fn delete_options_protobuf(body: &[u8]) -> Result<Value, ApiError> {
+    let envelope = proto::decode_envelope(body).map_err(ApiError::bad_request)?;
+    if !envelope.kind.is_empty() && envelope.kind != "DeleteOptions" {
+        return Err(ApiError::bad_request("decoded object cannot be converted to DeleteOptions"));
+    }
+    let message = proto::message_for(&envelope.api_version, "DeleteOptions").ok_or_else(|| ApiError::bad_request("decoded object cannot be converted to DeleteOptions"))?;
+    proto::decode_message(message, &envelope.raw).map_err(ApiError::bad_request)
 }
 
 fn success_status(kind: Kind, obj: &Object) -> Value {
@@ -492,7 +682,7 @@ pub fn delete_collection(world: &mut World, kind: Kind, info: &RequestInfo, req:
 
 /// pods/binding (the scheduler's write; kubeplay's scheduler binds in process).
 fn bind(world: &mut World, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
-    let body = body_json(req)?;
+    let body = body_json(req, Kind::Pod)?;
     let node = body.pointer("/target/name").and_then(Value::as_str).unwrap_or("").to_string();
     let ns = info.namespace.clone().unwrap_or_default();
     let name = info.name.clone().unwrap_or_default();
@@ -565,7 +755,7 @@ fn apply_scale(world: &mut World, kind: Kind, info: &RequestInfo, scale: &Value,
 
 fn update_scale(world: &mut World, kind: Kind, info: &RequestInfo, req: &Request) -> Result<Reply, ApiError> {
     let opts = write_options(req)?;
-    let body = body_json(req)?;
+    let body = body_json(req, kind)?;
     apply_scale(world, kind, info, &body, &opts)
 }
 

@@ -40,6 +40,10 @@ pub struct Request {
     pub accept: String,
     pub content_type: String,
     pub body: Vec<u8>,
+    /// A WebSocket upgrade's `Sec-WebSocket-Key` ("" when not upgrading).
+    pub websocket_key: String,
+    /// The subprotocols the client offers (`Sec-WebSocket-Protocol`).
+    pub websocket_protocols: String,
 }
 
 impl Request {
@@ -49,7 +53,20 @@ impl Request {
             Some((p, q)) => (p, q),
             None => (target, ""),
         };
-        Request { method, path: percent_decode(path, false), query: parse_query(query), accept: accept.to_string(), content_type: content_type.to_string(), body }
+        Request {
+            method,
+            path: percent_decode(path, false),
+            query: parse_query(query),
+            accept: accept.to_string(),
+            content_type: content_type.to_string(),
+            body,
+            websocket_key: String::new(),
+            websocket_protocols: String::new(),
+        }
+    }
+    /// Every value of a query parameter, in order (`command=ls&command=-l`).
+    pub fn params(&self, name: &str) -> Vec<&str> {
+        self.query.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
     }
     /// The first value of a query parameter.
     pub fn param(&self, name: &str) -> Option<&str> {
@@ -107,6 +124,10 @@ impl Reply {
     pub fn json_as(status: u16, content_type: &'static str, value: &Value) -> Reply {
         let body = serde_json::to_vec(value).unwrap_or_default();
         Reply { status, content_type, body, warnings: vec![] }
+    }
+    /// A JSON body already encoded.
+    pub fn json_bytes(status: u16, body: Vec<u8>) -> Reply {
+        Reply { status, content_type: JSON, body, warnings: vec![] }
     }
     /// An API error as a `Status` object, with its code as the HTTP status.
     pub fn error(e: &ApiError) -> Reply {
@@ -173,17 +194,29 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const B64_STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// URL-safe base64 without padding (Go's base64.RawURLEncoding), as
 /// apiserver/pkg/storage/continue.go encodes list continue tokens.
 pub fn base64_encode(data: &[u8]) -> String {
+    encode_base64(data, B64, false)
+}
+
+/// Go's base64.StdEncoding (with padding), as encoding/json writes []byte.
+pub fn base64_std_encode(data: &[u8]) -> String {
+    encode_base64(data, B64_STD, true)
+}
+
+fn encode_base64(data: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
         let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for i in 0..4 {
             if i <= chunk.len() {
-                out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+                out.push(alphabet[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else if pad {
+                out.push('=');
             }
         }
     }

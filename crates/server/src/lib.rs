@@ -20,8 +20,12 @@
 #![allow(clippy::result_large_err)]
 
 pub mod discovery;
+pub mod encode;
+pub mod exec;
+pub mod gojson;
 pub mod handlers;
 pub mod http;
+pub mod proto;
 pub mod router;
 pub mod statics;
 pub mod watch;
@@ -148,7 +152,14 @@ struct Watcher {
     next_bookmark: Instant,
 }
 
-/// Frozen clock: the watch that currently lets time move.
+/// A followed container log (`pods/log?follow=true`).
+struct LogFollower {
+    id: u64,
+    cursor: kubectl::logs::LogCursor,
+    sender: SyncSender<Vec<u8>>,
+}
+
+/// Frozen clock: the watch (or followed log) that currently lets time move.
 struct Driver {
     watch_id: u64,
     pause_until: Instant,
@@ -157,11 +168,14 @@ struct Driver {
 
 /// What the world thread owns.
 pub struct State {
-    pub world: World,
+    /// The world, inside a shell: `pods/exec` runs commands in containers
+    /// the way kubeplay's shell does (`shell.world` is the cluster).
+    pub shell: shell::Shell,
     clock: Clock,
     port: u16,
     last_wall: Instant,
     watchers: Vec<Watcher>,
+    log_followers: Vec<LogFollower>,
     next_watch_id: u64,
     driver: Option<Driver>,
     pub log_requests: bool,
@@ -169,7 +183,9 @@ pub struct State {
 
 impl State {
     pub fn new(world: World, clock: Clock, port: u16) -> State {
-        State { world, clock, port, last_wall: wall_now(), watchers: vec![], next_watch_id: 1, driver: None, log_requests: false }
+        let kubeconfig = kubectl::config::KubeConfig::for_profile(&world.profile);
+        let shell = shell::Shell::with_world(world, kubeconfig);
+        State { shell, clock, port, last_wall: wall_now(), watchers: vec![], log_followers: vec![], next_watch_id: 1, driver: None, log_requests: false }
     }
 
     fn run(&mut self, server: &tiny_http::Server, stop: &AtomicBool) {
@@ -181,9 +197,11 @@ impl State {
             }
             self.drive_frozen_clock();
             self.pump_watches();
+            self.pump_logs();
         }
         // Ending the streams lets their writer threads finish.
         self.watchers.clear();
+        self.log_followers.clear();
     }
 
     fn follow_wall_clock(&mut self) {
@@ -195,7 +213,7 @@ impl State {
         }
         let ns = elapsed.as_nanos().min(MAX_CATCH_UP_SECONDS as u128 * 1_000_000_000) as i64;
         if ns > 0 {
-            self.world.advance(SignedDuration::from_nanos(ns));
+            self.shell.world.advance(SignedDuration::from_nanos(ns));
         }
     }
 
@@ -203,16 +221,16 @@ impl State {
     /// and quiet, step the world to its next timer.
     fn drive_frozen_clock(&mut self) {
         let Some(d) = &self.driver else { return };
-        if !self.watchers.iter().any(|w| w.id == d.watch_id) {
+        if !self.watchers.iter().any(|w| w.id == d.watch_id) && !self.log_followers.iter().any(|f| f.id == d.watch_id) {
             self.driver = None;
             return;
         }
         if wall_now() < d.pause_until || d.driven >= SignedDuration::from_secs(MAX_DRIVE_SECONDS) {
             return;
         }
-        let before = self.world.now();
-        step_to_next_timer(&mut self.world);
-        let moved = self.world.now().duration_since(before);
+        let before = self.shell.world.now();
+        step_to_next_timer(&mut self.shell.world);
+        let moved = self.shell.world.now().duration_since(before);
         if let Some(d) = &mut self.driver {
             d.driven += moved;
         }
@@ -230,6 +248,8 @@ impl State {
         };
         let header = |name: &str| rq.headers().iter().find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name)).map(|h| h.value.as_str().to_string()).unwrap_or_default();
         let (accept, content_type) = (header("Accept"), header("Content-Type"));
+        let upgrading = header("Upgrade").eq_ignore_ascii_case("websocket");
+        let websocket = if upgrading { (header("Sec-WebSocket-Key"), header("Sec-WebSocket-Protocol")) } else { (String::new(), String::new()) };
         let target = rq.url().to_string();
         if target.len() > http::MAX_URL_BYTES {
             respond(rq, Reply::error(&apimachinery::ApiError::bad_request("request URI too long")));
@@ -237,7 +257,9 @@ impl State {
         }
         // Read one byte past the limit to tell "exactly 3 MiB" from "more".
         let mut body = Vec::new();
-        let read = rq.as_reader().take(http::MAX_REQUEST_BODY_BYTES as u64 + 1).read_to_end(&mut body);
+        // An upgrade's "body" is the connection itself (tiny_http hands it
+        // over unframed): it is not read here.
+        let read = if upgrading { Ok(0) } else { rq.as_reader().take(http::MAX_REQUEST_BODY_BYTES as u64 + 1).read_to_end(&mut body) };
         if read.is_err() {
             respond(rq, Reply::error(&apimachinery::ApiError::bad_request("error reading the request body")));
             return;
@@ -246,7 +268,8 @@ impl State {
             respond(rq, Reply::error(&apimachinery::ApiError::too_large(format!("limit is {}", http::MAX_REQUEST_BODY_BYTES))));
             return;
         }
-        let req = Request::new(method, &target, &accept, &content_type, body);
+        let mut req = Request::new(method, &target, &accept, &content_type, body);
+        (req.websocket_key, req.websocket_protocols) = websocket;
         // Any request other than a watch ends the frozen clock's drive: the
         // client has moved on.
         self.driver = None;
@@ -255,12 +278,16 @@ impl State {
             let status = match &handled {
                 handlers::Handled::Reply(r) => r.status.to_string(),
                 handlers::Handled::Watch(_) => "200 (watch)".to_string(),
+                handlers::Handled::LogStream(..) => "200 (log stream)".to_string(),
+                handlers::Handled::Exec(_) => "101 (exec)".to_string(),
             };
             eprintln!("{:?} {target} accept={accept:?} content-type={content_type:?} -> {status}", req.method);
         }
         match handled {
             handlers::Handled::Reply(reply) => respond(rq, reply),
             handlers::Handled::Watch(spec) => self.open_watch(rq, *spec),
+            handlers::Handled::LogStream(first, cursor) => self.open_log_stream(rq, first, *cursor),
+            handlers::Handled::Exec(spec) => self.run_exec(rq, *spec),
         }
     }
 
@@ -272,7 +299,7 @@ impl State {
                 if req.method == Method::Other {
                     return Handled::Reply(handlers::method_not_allowed());
                 }
-                return handlers::handle(&mut self.world, &info, req);
+                return handlers::handle(&mut self.shell.world, &info, req);
             }
             _ if !matches!(req.method, Method::Get | Method::Head | Method::Post) => handlers::method_not_allowed(),
             Route::DiscoveryRoot { legacy } => discovery::root(req, legacy, &format!("127.0.0.1:{}", self.port)),
@@ -294,11 +321,11 @@ impl State {
             p if p.starts_with("/openapi/v3/") => {
                 discovery::openapi_document(&p["/openapi/v3/".len()..]).map(|v| Reply::json(200, &v)).unwrap_or_else(Reply::not_found_page)
             }
-            "/kubeplay/v1/now" => Reply::json(200, &json!({"now": self.world.now().to_string()})),
+            "/kubeplay/v1/now" => Reply::json(200, &json!({"now": self.shell.world.now().to_string()})),
             "/kubeplay/v1/advance" if req.method == Method::Post => {
                 let seconds = req.param("seconds").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0).clamp(0, 7 * 86_400);
-                self.world.advance(SignedDuration::from_secs(seconds));
-                Reply::json(200, &json!({"now": self.world.now().to_string()}))
+                self.shell.world.advance(SignedDuration::from_secs(seconds));
+                Reply::json(200, &json!({"now": self.shell.world.now().to_string()}))
             }
             _ => Reply::not_found_page(),
         }
@@ -312,9 +339,9 @@ impl State {
         }
         let timeout = Duration::from_secs(spec.timeout_seconds);
         let mut state = watch::WatchState::new(spec);
-        let (lines, end) = state.start(&self.world);
+        let (lines, end) = state.start(&self.shell.world);
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(WATCH_BUFFER_LINES);
-        let spawned = std::thread::Builder::new().name("kubeplay-watch".into()).spawn(move || write_stream(rq, receiver));
+        let spawned = std::thread::Builder::new().name("kubeplay-watch".into()).spawn(move || write_stream(rq, "application/json", receiver));
         if spawned.is_err() {
             return;
         }
@@ -335,12 +362,60 @@ impl State {
         }
     }
 
+    /// Runs an exec's command in its container (as the shell does), then
+    /// answers it over the upgraded connection.
+    fn run_exec(&mut self, rq: tiny_http::Request, spec: exec::ExecSpec) {
+        let command = spec.request.command.clone();
+        let (stdout, stderr, result) = match self.shell.exec_command(spec.request.clone()) {
+            Ok((out, err, code)) => (out, err, Ok(code)),
+            Err(message) => (String::new(), String::new(), Err(message)),
+        };
+        self.shell.world.settle();
+        let frames = exec::frames(&stdout, &stderr, &exec::status(&command, &result));
+        exec::serve(rq, &spec, frames);
+    }
+
+    fn open_log_stream(&mut self, rq: tiny_http::Request, first: Vec<u8>, cursor: kubectl::logs::LogCursor) {
+        if self.watchers.len() + self.log_followers.len() >= MAX_WATCHES {
+            respond(rq, Reply::error(&apimachinery::ApiError::bad_request("too many open streams")));
+            return;
+        }
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(WATCH_BUFFER_LINES);
+        if std::thread::Builder::new().name("kubeplay-log".into()).spawn(move || write_stream(rq, "text/plain", receiver)).is_err() {
+            return;
+        }
+        if !first.is_empty() && sender.try_send(first).is_err() {
+            return;
+        }
+        let id = self.next_watch_id;
+        self.next_watch_id += 1;
+        self.log_followers.push(LogFollower { id, cursor, sender });
+        if self.clock == Clock::Frozen {
+            self.driver = Some(Driver { watch_id: id, pause_until: wall_now() + DRIVE_PAUSE, driven: SignedDuration::ZERO });
+        }
+    }
+
+    /// Sends followed logs' new lines; a stream ends with its container.
+    fn pump_logs(&mut self) {
+        let world = &self.shell.world;
+        self.log_followers.retain_mut(|f| {
+            let (lines, ended) = f.cursor.poll(world);
+            if !lines.is_empty() {
+                let text: Vec<u8> = lines.iter().flat_map(|l| l.bytes().chain(std::iter::once(b'\n'))).collect();
+                if f.sender.try_send(text).is_err() {
+                    return false;
+                }
+            }
+            !ended
+        });
+    }
+
     fn pump_watches(&mut self) {
         if self.watchers.is_empty() {
             return;
         }
         let now = wall_now();
-        let world = &self.world;
+        let world = &self.shell.world;
         let mut delivered_to_driver = false;
         let driver_id = self.driver.as_ref().map(|d| d.watch_id);
         self.watchers.retain_mut(|w| {
@@ -395,26 +470,39 @@ fn step_to_next_timer(world: &mut World) {
 }
 
 fn respond(rq: tiny_http::Request, reply: Reply) {
-    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
-    let mut headers = vec![("Content-Type".to_string(), reply.content_type.to_string()), ("Cache-Control".to_string(), "no-cache, private".to_string())];
+    let head_only = *rq.method() == tiny_http::Method::Head;
+    let close = *rq.http_version() == tiny_http::HTTPVersion(1, 0)
+        || rq.headers().iter().any(|h| h.field.equiv("Connection") && h.value.as_str().to_ascii_lowercase().contains("close"));
+    let reason = tiny_http::StatusCode(reply.status).default_reason_phrase();
+    let mut head = format!("HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nCache-Control: no-cache, private\r\n", reply.status, reply.content_type);
     for w in &reply.warnings {
-        headers.push(("Warning".to_string(), Reply::warning_header(w)));
+        // A header value holds no line breaks.
+        let value: String = Reply::warning_header(w).chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        head.push_str(&format!("Warning: {value}\r\n"));
     }
-    for (k, v) in headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response.add_header(h);
-        }
+    head.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
+    if close {
+        head.push_str("Connection: close\r\n");
     }
+    head.push_str("\r\n");
+    // One write of head and body: tiny_http's own responder copies bodies
+    // through a 1 KiB buffer in 8 KiB writes, which Nagle's algorithm and
+    // delayed ACKs on loopback stalled for up to 40 ms per large answer.
+    let mut bytes = head.into_bytes();
+    if !head_only {
+        bytes.extend_from_slice(&reply.body);
+    }
+    let mut w = rq.into_writer();
     // A client that went away is not an error of the server.
-    let _ = rq.respond(response);
+    let _ = w.write_all(&bytes).and_then(|_| w.flush());
 }
 
 /// Writes a watch response: the head, then one chunk per event line,
 /// flushed at once (tiny_http's own chunked writer would buffer 8 KiB),
 /// then the last chunk when the world thread ends the watch.
-fn write_stream(rq: tiny_http::Request, lines: Receiver<Vec<u8>>) {
+fn write_stream(rq: tiny_http::Request, content_type: &str, lines: Receiver<Vec<u8>>) {
     let mut w = rq.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nCache-Control: no-cache, private\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let head = format!("HTTP/1.1 200 OK\r\nCache-Control: no-cache, private\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n");
     if w.write_all(head.as_bytes()).and_then(|_| w.flush()).is_err() {
         return;
     }

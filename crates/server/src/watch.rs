@@ -70,7 +70,7 @@ pub fn spec(world: &World, kind: Kind, info: &RequestInfo, req: &Request) -> Res
         }
     };
     let timeout_seconds = match req.param("timeoutSeconds") {
-        Some(t) if !t.is_empty() => t.parse::<u64>().map_err(|_| ApiError::bad_request(format!("invalid timeoutSeconds {t:?}")))?,
+        Some(t) if !t.is_empty() => crate::handlers::go_parse_int(t).map_err(ApiError::bad_request)?.max(0) as u64,
         _ => DEFAULT_WATCH_SECONDS,
     }
     .min(MAX_WATCH_SECONDS);
@@ -117,7 +117,8 @@ impl WatchState {
         let mut table = apiserver::printers::print_table(obj.kind(), std::slice::from_ref(obj), world.now());
         table.resource_version = obj.meta().resource_version.clone().unwrap_or_default();
         let include = self.spec.include_object.clone().map(|o| ("includeObject".to_string(), o)).into_iter().collect();
-        let req = Request { method: crate::http::Method::Get, path: String::new(), query: include, accept: String::new(), content_type: String::new(), body: vec![] };
+        let mut req = Request::new(crate::http::Method::Get, "", "", "", vec![]);
+        req.query = include;
         let mut v = crate::handlers::table_value(&table, &req);
         if self.sent_columns {
             v["columnDefinitions"] = Value::Null;

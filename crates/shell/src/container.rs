@@ -18,6 +18,15 @@ use std::collections::BTreeMap;
 /// so one is the most a learner can reach; the bound guards the stack).
 pub const MAX_CONTEXTS: usize = 8;
 
+/// Where an exec request got to.
+enum ExecStep {
+    /// An interactive shell: the container context stays pushed.
+    Interactive,
+    Done(Ran),
+    /// The runtime refused (kubectl's text for it).
+    Failed(String),
+}
+
 /// One shell running in a container, and the host state under it.
 pub(crate) struct Context {
     pub req: ExecRequest,
@@ -215,32 +224,78 @@ impl Shell {
     /// non-interactive command (stdout, stderr, status) or enters the
     /// container for an interactive shell.
     pub(crate) fn run_exec(&mut self, req: ExecRequest, mut before: Ran) -> Ran {
+        match self.exec_step(&req) {
+            ExecStep::Interactive => {}
+            ExecStep::Failed(msg) => {
+                before.stderr.push_str(&msg);
+                before.status = 1;
+            }
+            ExecStep::Done(ran) => {
+                before.stdout.push_str(&ran.stdout);
+                before.stderr.push_str(&ran.stderr);
+                // kubectl prints this after the remote output has arrived.
+                if ran.status != 0 {
+                    before.late_stderr.push_str(&format!("command terminated with exit code {}\n", ran.status));
+                }
+                before.status = ran.status;
+            }
+        }
+        before
+    }
+
+    /// A non-interactive `kubectl exec` as kubectl prints it: the command's
+    /// stdout and stderr, "command terminated with exit code N" for a
+    /// failure, kubectl's exit status. None: an interactive shell was
+    /// entered (the next lines run in the container).
+    pub fn exec_printed(&mut self, req: ExecRequest) -> Option<(String, String, i32)> {
+        match self.exec_step(&req) {
+            ExecStep::Interactive => None,
+            ExecStep::Failed(msg) => Some((String::new(), msg, 1)),
+            ExecStep::Done(ran) => {
+                let mut stderr = ran.stderr;
+                if ran.status != 0 {
+                    stderr.push_str(&format!("command terminated with exit code {}\n", ran.status));
+                }
+                Some((ran.stdout, stderr, ran.status))
+            }
+        }
+    }
+
+    /// Runs a command in a container as the kubelet's exec endpoint does,
+    /// without a terminal (stdin empty): its stdout, stderr and exit status,
+    /// or the runtime's error (the text kubectl shows after `error: `).
+    pub fn exec_command(&mut self, mut req: ExecRequest) -> Result<(String, String, i32), String> {
+        req.stdin = false;
+        match self.exec_step(&req) {
+            ExecStep::Done(ran) => Ok((ran.stdout, ran.stderr, ran.status)),
+            ExecStep::Interactive => Ok((String::new(), String::new(), 0)),
+            ExecStep::Failed(msg) => Err(msg.trim_end().trim_start_matches("error: ").to_string()),
+        }
+    }
+
+    fn exec_step(&mut self, req: &ExecRequest) -> ExecStep {
         let program = req.command.first().cloned().unwrap_or_default();
         let base = program.rsplit('/').next().unwrap_or("").to_string();
         let is_shell = matches!(base.as_str(), "sh" | "bash" | "ash" | "dash");
         let script = req.command.iter().position(|a| a == "-c").and_then(|i| req.command.get(i + 1).cloned());
-        if let Err(e) = self.push_context(&req, if base == "bash" { "bash" } else { "sh" }) {
-            before.stderr.push_str(&e);
-            before.status = 1;
-            return before;
+        if let Err(e) = self.push_context(req, if base == "bash" { "bash" } else { "sh" }) {
+            return ExecStep::Failed(e);
         }
-        let Some(c) = self.contexts.last() else { return before };
+        let Some(c) = self.contexts.last() else { return ExecStep::Done(Ran::default()) };
         let known = c.tools.contains(&base.as_str()) || (program.starts_with('/') && c.tools.contains(&base.as_str()));
         if !known {
             let msg = self.exec_not_found(&program, c);
             self.pop_context();
-            before.stderr.push_str(&msg);
-            before.status = 1;
-            return before;
+            return ExecStep::Failed(msg);
         }
         if is_shell && script.is_none() {
             if req.stdin {
                 // Interactive: the next lines run in the container.
-                return before;
+                return ExecStep::Interactive;
             }
             // A shell reading an empty stdin exits at once.
             self.pop_context();
-            return before;
+            return ExecStep::Done(Ran::default());
         }
         let ran = match script {
             Some(s) if is_shell => {
@@ -257,13 +312,7 @@ impl Shell {
             }
         };
         self.pop_context();
-        before.stdout.push_str(&ran.stdout);
-        before.stderr.push_str(&ran.stderr);
-        if ran.status != 0 {
-            before.late_stderr.push_str(&format!("command terminated with exit code {}\n", ran.status));
-        }
-        before.status = ran.status;
-        before
+        ExecStep::Done(ran)
     }
 
     /// `sh -c SCRIPT` in the current context: (terminal text, status).

@@ -17,9 +17,10 @@
 //! `KUBEPLAY_DIFF_REPORT=<path>` writes a Markdown report there.
 //!
 //! Normalisation (the only one): the Age column of `describe`'s Events
-//! table, which real kubectl computes from its own wall clock (the
-//! simulated cluster lives in January 2026), is replaced by `<age>`, and
-//! that table's rows are compared as cell lists.
+//! table and of `describe node`'s Non-terminated Pods table, which real
+//! kubectl computes from its own wall clock (the simulated cluster lives in
+//! January 2026), is replaced by `<age>`, and those tables' rows are
+//! compared as cell lists.
 
 use crate::{Clock, Config, start};
 use std::path::{Path, PathBuf};
@@ -163,27 +164,37 @@ impl kubectl::Files for DiskFiles {
     }
 }
 
-/// Masks describe's Events ages (see the module comment).
+/// Masks what real kubectl computes from its own wall clock (see the
+/// module comment): the Age column of describe's `Events:` table and of
+/// describe node's `Non-terminated Pods:` table. Those tables' rows are
+/// compared as cell lists (their widths follow the ages).
 fn normalise(text: &str) -> String {
     let mut out = String::new();
-    let mut in_events = false;
+    // (the section, the index of its Age cell counted from the row's end)
+    let mut section: Option<&str> = None;
     for line in text.lines() {
-        if line.starts_with("Events:") {
-            in_events = true;
+        if line.starts_with("Events:") || line.starts_with("Non-terminated Pods:") {
+            section = Some(if line.starts_with("Events:") { "events" } else { "pods" });
             out.push_str(line);
             out.push('\n');
             continue;
         }
-        if in_events && line.starts_with("  ") {
-            let cells: Vec<&str> = line.trim().split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
-            let mut cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
-            if cells.len() >= 3 && cells[0] != "Type" && cells[0] != "----" {
-                cells[2] = "<age>".into();
+        if let Some(which) = section
+            && line.starts_with("  ")
+        {
+            let mut cells: Vec<String> = line.trim().split("  ").map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect();
+            let header = matches!(cells.first().map(String::as_str), Some("Type" | "----" | "Namespace" | "---------"));
+            if !header {
+                match which {
+                    "events" if cells.len() >= 3 => cells[2] = "<age>".into(),
+                    "pods" if cells.len() >= 2 => *cells.last_mut().expect("non-empty") = "<age>".into(),
+                    _ => {}
+                }
             }
             out.push_str(&format!("  {}\n", cells.join(" | ")));
             continue;
         }
-        in_events = false;
+        section = None;
         out.push_str(line);
         out.push('\n');
     }
@@ -233,24 +244,36 @@ fn run_scenario(kubectl: &Path, path: &Path, files: &Path) -> ScenarioResult {
     std::fs::create_dir_all(&home).expect("temp home");
     std::fs::write(home.join("kubeconfig"), crate::kubeconfig(&profile, server.port)).expect("kubeconfig");
 
-    let mut world = world::World::new(profile.clone(), SEED);
-    let mut config = kubectl::config::KubeConfig::for_profile(&profile);
+    // kubeplay's side: the world inside a shell, which runs what `kubectl
+    // exec` asks for in the simulated containers (as the terminal does).
+    let mut sh = shell::Shell::with_world(world::World::new(profile.clone(), SEED), kubectl::config::KubeConfig::for_profile(&profile));
     let disk = DiskFiles(files.to_path_buf());
 
     let mut results = vec![];
     for line in commands {
         let argv = split_args(line);
         let real = run_real(kubectl, &home, files, &argv);
-        let mut ctx = kubectl::Ctx { world: &mut world, config: &mut config, files: &disk, stdin: None };
-        let ours = match kubectl::run(&mut ctx, &argv) {
+        let mut ctx = kubectl::Ctx { world: &mut sh.world, config: &mut sh.kubeconfig, files: &disk, stdin: None };
+        let outcome = kubectl::run(&mut ctx, &argv);
+        let ours = match outcome {
             kubectl::Outcome::Done(o) => Ran { stdout: o.stdout, stderr: o.stderr, code: o.code },
-            // A watch's first output only (the real one is cut off too).
-            kubectl::Outcome::Waiting(o, w) if w.until_interrupted() => Ran { stdout: o.stdout, stderr: o.stderr, code: o.code },
-            kubectl::Outcome::Waiting(mut o, mut w) => {
-                let limit = world.now() + apimachinery::SignedDuration::from_secs(3600);
-                kubectl::waiting::finish_in_simulated_time(&mut world, w.as_mut(), &mut o, limit);
-                Ran { stdout: o.stdout, stderr: o.stderr, code: o.code }
-            }
+            kubectl::Outcome::Waiting(mut o, mut w) => match w.take_exec() {
+                Some(req) => {
+                    if let Some((stdout, stderr, code)) = sh.exec_printed(req) {
+                        o.stdout.push_str(&stdout);
+                        o.stderr.push_str(&stderr);
+                        o.code = code;
+                    }
+                    Ran { stdout: o.stdout, stderr: o.stderr, code: o.code }
+                }
+                // A watch's first output only (the real one is cut off too).
+                None if w.until_interrupted() => Ran { stdout: o.stdout, stderr: o.stderr, code: o.code },
+                None => {
+                    let limit = sh.world.now() + apimachinery::SignedDuration::from_secs(3600);
+                    kubectl::waiting::finish_in_simulated_time(&mut sh.world, w.as_mut(), &mut o, limit);
+                    Ran { stdout: o.stdout, stderr: o.stderr, code: o.code }
+                }
+            },
         };
         let (rs, os) = (normalise(&real.stdout), normalise(&ours.stdout));
         let (re, oe) = (normalise(&real.stderr), normalise(&ours.stderr));
@@ -286,7 +309,7 @@ fn differential_against_real_kubectl() {
     let results: Vec<ScenarioResult> = scenarios.iter().map(|p| run_scenario(&kubectl, p, &files)).collect();
 
     let mut report = String::from("# Differential report: real kubectl v1.37 vs kubeplay's kubectl\n\n");
-    report.push_str("Generated by `tests/differential/run.sh` (`cargo test -p server differential`). Each scenario runs with real kubectl against `kubeplay serve --frozen-clock` and with kubeplay's kubectl in process (same seed and profile). Masked: the Age column of describe's Events table (real kubectl computes it from its wall clock).\n\n");
+    report.push_str("Generated by `tests/differential/run.sh` (`cargo test -p server differential`). Each scenario runs with real kubectl against `kubeplay serve --frozen-clock` and with kubeplay's kubectl in process (same seed and profile). Masked: the Age column of describe's Events table and of describe node's Non-terminated Pods table (real kubectl computes them from its wall clock).\n\n");
     let mut failures = vec![];
     let (mut identical, mut known) = (0, 0);
     for r in &results {
