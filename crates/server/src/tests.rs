@@ -5,6 +5,12 @@
 mod differential;
 mod python_watcher;
 
+/// Held while a test creates the project-local `.venv` or installs into it:
+/// the differential suite (kubectl) and the Python watcher (kubernetes) run
+/// in parallel threads and would otherwise create and pip-install into the
+/// same fresh venv at once (on a fresh clone, one of them then failed).
+pub(crate) static VENV_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 use crate::{Clock, Config, Running, start};
 use serde_json::{Value, json};
 use std::io::{Read, Write};

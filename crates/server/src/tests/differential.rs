@@ -47,6 +47,7 @@ fn oracle_kubectl() -> PathBuf {
         assert!(p.is_file(), "KUBEPLAY_ORACLE_KUBECTL={} is not a file", p.display());
         return p;
     }
+    let _venv = super::VENV_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let root = repo_root();
     let venv = root.join(".venv");
     let kubectl = venv.join("bin/kubectl");

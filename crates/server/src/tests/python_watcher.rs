@@ -30,6 +30,7 @@ fn repo_root() -> PathBuf {
 
 /// `.venv/bin/python` with `kubernetes` importable, installing it if needed.
 fn python_with_client() -> PathBuf {
+    let _venv = super::VENV_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let venv = repo_root().join(".venv");
     let python = venv.join("bin/python");
     if !python.is_file() {
