@@ -82,6 +82,12 @@ macro_rules! define_kinds {
                 let result = match self { $(Object::$variant(o) => serde_json::to_value(o)),* };
                 result.expect("k8s-openapi types always serialise to JSON")
             }
+            /// The object's JSON written straight to `out` in k8s-openapi's
+            /// field order (`apiVersion` and `kind` first), without a `Value`
+            /// tree (the server's responses; the browser build never calls it).
+            pub fn write_json<W: std::io::Write>(&self, out: W) -> serde_json::Result<()> {
+                match self { $(Object::$variant(o) => serde_json::to_writer(out, o)),* }
+            }
             /// Decodes JSON into the typed object of `kind`; the error names the
             /// field path as the API server's decoder does.
             pub fn from_value(kind: Kind, value: Value) -> Result<Object, String> {

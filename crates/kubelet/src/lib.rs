@@ -427,12 +427,7 @@ impl Kubelet {
         else {
             return;
         };
-        inst.connections += 1;
-        inst.logs.extend(lines.iter().cloned());
-        if inst.logs.len() > MAX_CONTAINER_LOG_LINES {
-            let extra = inst.logs.len() - MAX_CONTAINER_LOG_LINES;
-            inst.logs.drain(..extra);
-        }
+        inst.served(lines.iter().cloned());
     }
 
     /// The previous instance's log (`kubectl logs --previous`).

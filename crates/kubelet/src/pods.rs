@@ -351,11 +351,7 @@ impl Kubelet {
         let rt = self.pods.get_mut(key).expect("present");
         for (container, line) in served {
             if let Some(inst) = rt.containers.iter_mut().find(|c| c.name() == container && c.is_running()).and_then(|c| c.instance.as_mut()) {
-                inst.connections += 1;
-                inst.logs.push(line);
-                if inst.logs.len() > crate::MAX_CONTAINER_LOG_LINES {
-                    inst.logs.remove(0);
-                }
+                inst.served([line]);
             }
         }
         for (idx, j, result) in results {

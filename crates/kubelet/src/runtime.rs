@@ -48,6 +48,19 @@ pub struct Instance {
     pub connections: u64,
 }
 
+impl Instance {
+    /// One connection its server accepted, and the lines it logged for it
+    /// (the oldest lines go beyond the log's cap).
+    pub fn served(&mut self, lines: impl IntoIterator<Item = String>) {
+        self.connections += 1;
+        self.logs.extend(lines);
+        if self.logs.len() > crate::MAX_CONTAINER_LOG_LINES {
+            let extra = self.logs.len() - crate::MAX_CONTAINER_LOG_LINES;
+            self.logs.drain(..extra);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContainerState {
     Waiting { reason: String, message: Option<String> },

@@ -78,3 +78,39 @@ pub fn http_date(t: apimachinery::Timestamp) -> String {
 pub fn nginx_time_local(t: apimachinery::Timestamp) -> String {
     t.strftime("%d/%b/%Y:%H:%M:%S +0000").to_string()
 }
+
+pub struct Url {
+    pub host: String,
+    pub port: u16,
+    /// Path and query, `/` when the URL has none.
+    pub target: String,
+    /// Whether the URL named its port (clients then send it in `Host`).
+    pub explicit_port: bool,
+}
+
+/// An `http://` or `https://` URL as curl and wget read it (a bare
+/// `host[:port][/path]` is http); None for another scheme or a bad port.
+pub fn parse_url(raw: &str) -> Option<Url> {
+    let (scheme, rest) = match raw.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => ("http".to_string(), raw),
+    };
+    let default_port = match scheme.as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    let (authority, target) = match rest.find(['/', '?']) {
+        Some(i) if rest[i..].starts_with('/') => (&rest[..i], rest[i..].to_string()),
+        Some(i) => (&rest[..i], format!("/{}", &rest[i..])),
+        None => (rest, "/".to_string()),
+    };
+    let (host, port, explicit_port) = match authority.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse::<u16>().ok()?, true),
+        None => (authority, default_port, false),
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some(Url { host: host.to_string(), port, target, explicit_port })
+}

@@ -460,17 +460,7 @@ impl Network {
         for c in &spec.containers {
             let Some(proc_) = kubelet.container_process(&ns, &name, &c.name) else { continue };
             let Ok(r) = kubelet::images::parse(proc_.image) else { continue };
-            let Some((server, listen)) = servers::server_of(&r, proc_.env) else { continue };
-            // The ingress-nginx controller's own HTTP server (healthz,
-            // metrics) listens on 10254: its probes ask there.
-            if server == servers::Server::IngressNginx && route.port == servers::INGRESS_NGINX_HEALTH_PORT {
-                let response = servers::controller_health(now, request);
-                let servers = vec![(node.clone(), ns.clone(), name.clone(), c.name.clone())];
-                return Ok((Exchange { response, endpoint: format!("{}:{}", route.pod_ip, route.port), logs: vec![], servers }, format!("{ns}/{name}")));
-            }
-            if listen != route.port {
-                continue;
-            }
+            let Some(server) = servers::server_at(&r, proc_.env, route.port) else { continue };
             if server == servers::Server::IngressNginx {
                 let controller = Controller { namespace: &ns, pod: &name, node: &node, container: &c.name };
                 return self.ingress_proxy(api, nodes, route, request, now, &controller, hops);

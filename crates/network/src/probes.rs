@@ -50,15 +50,7 @@ impl PodNetwork for ProbeAnswers {
     fn http_get(&self, t: &ProbeTarget, port: u16, path: &str, headers: &[(String, String)]) -> HttpAnswer {
         for (name, p) in &t.containers {
             let Ok(r) = kubelet::images::parse(p.image) else { continue };
-            if let Some((servers::Server::IngressNginx, _)) = servers::server_of(&r, p.env)
-                && port == servers::INGRESS_NGINX_HEALTH_PORT
-            {
-                let request = probe_request(t.pod_ip, port, path, headers);
-                return HttpAnswer { outcome: HttpOutcome::Status(servers::controller_health(t.now, &request).status), logs: vec![] };
-            }
-            if let Some((server, listen)) = servers::server_of(&r, p.env)
-                && listen == port
-            {
+            if let Some(server) = servers::server_at(&r, p.env, port) {
                 let request = probe_request(t.pod_ip, port, path, headers);
                 let hostname = p.env.iter().find(|(k, _)| k == "HOSTNAME").map(|(_, v)| v.as_str()).unwrap_or("");
                 let ctx = servers::ServeCtx { hostname, client_ip: t.client_ip, client_port: t.client_port, now: t.now, files: &p.files, env: p.env, connection: t.connection };
@@ -79,11 +71,7 @@ impl PodNetwork for ProbeAnswers {
 
     fn tcp_open(&self, t: &ProbeTarget, port: u16) -> bool {
         t.containers.iter().any(|(_, p)| {
-            kubelet::images::parse(p.image).is_ok_and(|r| {
-                servers::server_of(&r, p.env).is_some_and(|(s, l)| l == port || (s == servers::Server::IngressNginx && port == servers::INGRESS_NGINX_HEALTH_PORT))
-                    || servers::tcp_ports_of(&r).contains(&port)
-                    || servers::opaque(&r)
-            })
+            kubelet::images::parse(p.image).is_ok_and(|r| servers::server_at(&r, p.env, port).is_some() || servers::tcp_ports_of(&r).contains(&port) || servers::opaque(&r))
         })
     }
 }

@@ -29,6 +29,9 @@ pub enum Server {
     /// registry.k8s.io/ingress-nginx/controller: a reverse proxy, routed
     /// by the cluster's Ingresses (ingress.rs).
     IngressNginx,
+    /// The same image's controller process: its Go HTTP server on
+    /// `--healthz-port` (10254), which the controller's probes ask.
+    IngressNginxHealth,
 }
 
 /// The server in an image and the port it listens on, given the
@@ -44,6 +47,18 @@ pub fn server_of(r: &ImageRef, env: &[(String, String)]) -> Option<(Server, u16)
         "docker.io/luksa/kubia-unhealthy" => Some((Server::KubiaUnhealthy, 8080)),
         "registry.k8s.io/ingress-nginx/controller" => Some((Server::IngressNginx, 80)),
         _ => None,
+    }
+}
+
+/// The port of ingress-nginx's controller process (`--healthz-port`).
+const INGRESS_NGINX_HEALTH_PORT: u16 = 10254;
+
+/// The server an image runs on `port`, if any: its main server, or a
+/// second one of the same image (ingress-nginx's controller health port).
+pub fn server_at(r: &ImageRef, env: &[(String, String)], port: u16) -> Option<Server> {
+    match server_of(r, env)? {
+        (Server::IngressNginx, _) if port == INGRESS_NGINX_HEALTH_PORT => Some(Server::IngressNginxHealth),
+        (server, listen) => (listen == port).then_some(server),
     }
 }
 
@@ -97,22 +112,16 @@ pub fn serve(server: Server, ctx: &ServeCtx, req: &Request) -> Served {
         Server::KubiaUnhealthy => kubia(ctx, req, true),
         // The proxy needs the cluster's state: the network answers for it.
         Server::IngressNginx => Served { response: ingress_default_backend(ctx.now, 404, req), log: vec![] },
+        Server::IngressNginxHealth => Served { response: controller_health(ctx.now, req), log: vec![] },
     }
 }
 
 /// When the image's index.html was built (its Last-Modified and ETag).
 const NGINX_INDEX_MTIME_RFC3339: &str = "2025-08-13T16:24:12Z";
 
-/// ingress-nginx's answer when no Ingress rule matches (the default
-/// server's `return 404`) or the backend has no endpoints (503):
-/// nginx's special response with `server_tokens off` (`<center>nginx</center>`)
-/// and no `Server` header (`more_clear_headers Server`, nginx.tmpl).
-/// The port of ingress-nginx's controller process (`--healthz-port`).
-pub const INGRESS_NGINX_HEALTH_PORT: u16 = 10254;
-
 /// The controller's Go HTTP server: `/healthz` answers `ok` (the
 /// k8s.io/apiserver healthz handler), anything else Go's `404 page not found`.
-pub fn controller_health(now: Timestamp, req: &Request) -> Response {
+fn controller_health(now: Timestamp, req: &Request) -> Response {
     let (status, body) = if req.path() == "/healthz" { (200, "ok") } else { (404, "404 page not found\n") };
     Response {
         status,
@@ -127,6 +136,10 @@ pub fn controller_health(now: Timestamp, req: &Request) -> Response {
     }
 }
 
+/// ingress-nginx's answer when no Ingress rule matches (the default
+/// server's `return 404`) or the backend has no endpoints (503):
+/// nginx's special response with `server_tokens off` (`<center>nginx</center>`)
+/// and no `Server` header (`more_clear_headers Server`, nginx.tmpl).
 pub fn ingress_default_backend(now: Timestamp, status: u16, req: &Request) -> Response {
     let body = nginx_error_page(status, "nginx");
     Response {

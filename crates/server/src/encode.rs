@@ -9,24 +9,7 @@ use serde_json::Value;
 
 /// The object's JSON (`apiVersion` and `kind` first, as k8s-openapi writes).
 pub fn object_json(obj: &Object, out: &mut Vec<u8>) {
-    let written = match obj {
-        Object::Namespace(o) => serde_json::to_writer(&mut *out, o),
-        Object::Node(o) => serde_json::to_writer(&mut *out, o),
-        Object::Pod(o) => serde_json::to_writer(&mut *out, o),
-        Object::ReplicationController(o) => serde_json::to_writer(&mut *out, o),
-        Object::Service(o) => serde_json::to_writer(&mut *out, o),
-        Object::Endpoints(o) => serde_json::to_writer(&mut *out, o),
-        Object::Event(o) => serde_json::to_writer(&mut *out, o),
-        Object::ServiceAccount(o) => serde_json::to_writer(&mut *out, o),
-        Object::ConfigMap(o) => serde_json::to_writer(&mut *out, o),
-        Object::DaemonSet(o) => serde_json::to_writer(&mut *out, o),
-        Object::Deployment(o) => serde_json::to_writer(&mut *out, o),
-        Object::ReplicaSet(o) => serde_json::to_writer(&mut *out, o),
-        Object::EndpointSlice(o) => serde_json::to_writer(&mut *out, o),
-        Object::Lease(o) => serde_json::to_writer(&mut *out, o),
-        Object::Ingress(o) => serde_json::to_writer(&mut *out, o),
-        Object::IngressClass(o) => serde_json::to_writer(&mut *out, o),
-    };
+    let written = obj.write_json(&mut *out);
     // Writing into a Vec cannot fail, and k8s-openapi types always serialise.
     debug_assert!(written.is_ok());
 }

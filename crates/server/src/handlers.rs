@@ -411,18 +411,6 @@ fn registered_kind(api_version: &str, kind: &str) -> bool {
     }
 }
 
-/// The Go package of kube-apiserver's internal type for a kind (the
-/// target of conversion, as reflect prints it: `apps.Deployment`).
-fn internal_package(kind: Kind) -> &'static str {
-    match kind.info().group {
-        "" => "core",
-        "apps" => "apps",
-        "discovery.k8s.io" => "discovery",
-        "coordination.k8s.io" => "coordination",
-        "networking.k8s.io" => "networking",
-        other => other,
-    }
-}
 
 /// A protobuf body (runtime/serializer/protobuf/protobuf.go Decode) as the
 /// JSON of the same object, with create.go's errors: envelope errors are
@@ -441,7 +429,7 @@ fn protobuf_json(body: &[u8], kind: Kind) -> Result<Value, ApiError> {
         // runtime.UseOrCreateObject creates the body's type; the codec then
         // converts it to the URL's internal type (conversion/converter.go).
         if registered_kind(&api_version, &body_kind) {
-            return Err(cannot_handle(format!("converting (v1.{body_kind}) to ({}.{}): unknown conversion", internal_package(kind), info.name)));
+            return Err(cannot_handle(format!("converting (v1.{body_kind}) to ({}.{}): unknown conversion", proto::go_package(info.group), info.name)));
         }
         // runtime/error.go notRegisteredErr, in kube-apiserver's legacyscheme.
         return Err(cannot_handle(format!("no kind {body_kind:?} is registered for version {api_version:?} in scheme \"pkg/api/legacyscheme/scheme.go:30\"")));

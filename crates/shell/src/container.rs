@@ -224,21 +224,11 @@ impl Shell {
     /// non-interactive command (stdout, stderr, status) or enters the
     /// container for an interactive shell.
     pub(crate) fn run_exec(&mut self, req: ExecRequest, mut before: Ran) -> Ran {
-        match self.exec_step(&req) {
-            ExecStep::Interactive => {}
-            ExecStep::Failed(msg) => {
-                before.stderr.push_str(&msg);
-                before.status = 1;
-            }
-            ExecStep::Done(ran) => {
-                before.stdout.push_str(&ran.stdout);
-                before.stderr.push_str(&ran.stderr);
-                // kubectl prints this after the remote output has arrived.
-                if ran.status != 0 {
-                    before.late_stderr.push_str(&format!("command terminated with exit code {}\n", ran.status));
-                }
-                before.status = ran.status;
-            }
+        if let Some(ran) = self.exec_ran(&req) {
+            before.stdout.push_str(&ran.stdout);
+            before.stderr.push_str(&ran.stderr);
+            before.late_stderr.push_str(&ran.late_stderr);
+            before.status = ran.status;
         }
         before
     }
@@ -248,15 +238,19 @@ impl Shell {
     /// failure, kubectl's exit status. None: an interactive shell was
     /// entered (the next lines run in the container).
     pub fn exec_printed(&mut self, req: ExecRequest) -> Option<(String, String, i32)> {
-        match self.exec_step(&req) {
+        self.exec_ran(&req).map(|ran| (ran.stdout, ran.stderr + &ran.late_stderr, ran.status))
+    }
+
+    /// What kubectl shows of an exec: the runtime's error, or the command's
+    /// output with "command terminated with exit code N" after it (kubectl
+    /// prints it once the remote output has arrived). None: interactive.
+    fn exec_ran(&mut self, req: &ExecRequest) -> Option<Ran> {
+        match self.exec_step(req) {
             ExecStep::Interactive => None,
-            ExecStep::Failed(msg) => Some((String::new(), msg, 1)),
-            ExecStep::Done(ran) => {
-                let mut stderr = ran.stderr;
-                if ran.status != 0 {
-                    stderr.push_str(&format!("command terminated with exit code {}\n", ran.status));
-                }
-                Some((ran.stdout, stderr, ran.status))
+            ExecStep::Failed(msg) => Some(Ran { stderr: msg, status: 1, ..Default::default() }),
+            ExecStep::Done(mut ran) => {
+                ran.late_stderr = if ran.status != 0 { format!("command terminated with exit code {}\n", ran.status) } else { String::new() };
+                Some(ran)
             }
         }
     }

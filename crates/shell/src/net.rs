@@ -4,7 +4,7 @@
 //! world's data plane (`network` crate).
 
 use network::dns::{self, Answer};
-use network::http::Request;
+use network::http::{Request, parse_url};
 use network::{ConnectError, Source};
 use world::World;
 
@@ -48,38 +48,6 @@ impl Client {
             None => world.profile.nodes.iter().find(|n| n.name == host).map(|n| n.ip.clone()),
         }
     }
-}
-
-struct Url {
-    host: String,
-    port: u16,
-    target: String,
-    explicit_port: bool,
-}
-
-fn parse_url(raw: &str) -> Option<Url> {
-    let (scheme, rest) = match raw.split_once("://") {
-        Some((s, r)) => (s.to_ascii_lowercase(), r),
-        None => ("http".to_string(), raw),
-    };
-    let default_port = match scheme.as_str() {
-        "http" => 80,
-        "https" => 443,
-        _ => return None,
-    };
-    let (authority, target) = match rest.find(['/', '?']) {
-        Some(i) if rest[i..].starts_with('/') => (&rest[..i], rest[i..].to_string()),
-        Some(i) => (&rest[..i], format!("/{}", &rest[i..])),
-        None => (rest, "/".to_string()),
-    };
-    let (host, port, explicit_port) = match authority.rsplit_once(':') {
-        Some((h, p)) => (h, p.parse::<u16>().ok()?, true),
-        None => (authority, default_port, false),
-    };
-    if host.is_empty() {
-        return None;
-    }
-    Some(Url { host: host.to_string(), port, target, explicit_port })
 }
 
 /// `curl [-s] [-S] [-v] [-I] [-i] [-H h]... [-X m] [-d data] [-o file] URL`.

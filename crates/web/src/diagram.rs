@@ -69,12 +69,24 @@ fn actor_point(a: &Actor, view: &ClusterView, l: &Layout, places: &Places) -> (f
     }
 }
 
+/// Pod dots per row in a node box too full for names.
+fn dots_per_row(node_w: f64) -> usize {
+    ((node_w - 16.0) / 12.0).floor().max(1.0) as usize
+}
+
 fn node_height(pods: usize, node_w: f64) -> f64 {
-    if pods <= NAMED_PODS {
-        40.0 + pods as f64 * 22.0
+    if pods <= NAMED_PODS { 40.0 + pods as f64 * 22.0 } else { 40.0 + pods.div_ceil(dots_per_row(node_w)) as f64 * 12.0 + 8.0 }
+}
+
+/// Where the `j`th of `count` pods of node `i` is drawn: its box's top-left
+/// corner, and whether it is named (a bar) or a dot.
+fn pod_slot(l: &Layout, i: usize, j: usize, count: usize) -> (f64, f64, bool) {
+    let x = l.node_x[i] + 8.0;
+    if count <= NAMED_PODS {
+        (x, NODES_Y + 36.0 + j as f64 * 22.0, true)
     } else {
-        let per_row = ((node_w - 16.0) / 12.0).floor().max(1.0) as usize;
-        40.0 + pods.div_ceil(per_row) as f64 * 12.0 + 8.0
+        let per_row = dots_per_row(l.node_w);
+        (x + (j % per_row) as f64 * 12.0, NODES_Y + 36.0 + (j / per_row) as f64 * 12.0, false)
     }
 }
 
@@ -86,26 +98,20 @@ pub fn diagram(p: &DiagramProps) -> Html {
     let services_y = NODES_Y + tallest + 30.0;
     let dots_per_row = ((WIDTH - 24.0) / 12.0) as usize;
     let unscheduled_h = if view.unscheduled.is_empty() { 0.0 } else { 30.0 + view.unscheduled.len().div_ceil(dots_per_row) as f64 * 12.0 };
-    let height = services_y + 20.0 + view.services.iter().filter(|s| s.namespace != "kube-system").count() as f64 * 20.0 + unscheduled_h + 20.0;
+    let shown_services: Vec<_> = view.services.iter().filter(|s| s.namespace != "kube-system").collect();
+    let service_y = |i: usize| services_y + 20.0 + i as f64 * 20.0 + unscheduled_h;
+    let height = service_y(shown_services.len()) + 20.0;
     let is_selected = |kind: &str, ns: &str, name: &str| p.selected.as_ref().is_some_and(|s| s.kind == kind && s.namespace == ns && s.name == name);
 
     let mut places = Places::default();
     for (i, n) in view.nodes.iter().enumerate() {
-        let named = n.pods.len() <= NAMED_PODS;
-        let per_row = ((l.node_w - 16.0) / 12.0).floor().max(1.0) as usize;
         for (j, pod) in n.pods.iter().enumerate() {
-            let at = if named {
-                (l.node_x[i] + 8.0, NODES_Y + 36.0 + j as f64 * 22.0 + 9.0)
-            } else {
-                (l.node_x[i] + 8.0 + (j % per_row) as f64 * 12.0, NODES_Y + 36.0 + (j / per_row) as f64 * 12.0 + 5.0)
-            };
-            places.pods.insert(format!("{}/{}", pod.namespace, pod.name), at);
+            let (x, y, named) = pod_slot(&l, i, j, n.pods.len());
+            places.pods.insert(format!("{}/{}", pod.namespace, pod.name), (x, y + if named { 9.0 } else { 5.0 }));
         }
     }
-    let shown_services: Vec<_> = view.services.iter().filter(|s| s.namespace != "kube-system").collect();
     for (i, s) in shown_services.iter().enumerate() {
-        let y = services_y + 20.0 + i as f64 * 20.0 + unscheduled_h;
-        places.services.insert(format!("{}/{}", s.namespace, s.name), (8.0, y - 4.0));
+        places.services.insert(format!("{}/{}", s.namespace, s.name), (8.0, service_y(i) - 4.0));
     }
 
     let actors = [
@@ -185,18 +191,13 @@ pub fn diagram(p: &DiagramProps) -> Html {
             if is_selected("node", "", &n.name) {
                 class.push_str(" selected");
             }
-            let named = n.pods.len() <= NAMED_PODS;
-            let per_row = ((l.node_w - 16.0) / 12.0).floor().max(1.0) as usize;
             let pods: Html = n
                 .pods
                 .iter()
                 .enumerate()
                 .map(|(j, pod)| {
-                    if named {
-                        pod_el(pod, x + 8.0, NODES_Y + 36.0 + j as f64 * 22.0, l.node_w - 16.0, true)
-                    } else {
-                        pod_el(pod, x + 8.0 + (j % per_row) as f64 * 12.0, NODES_Y + 36.0 + (j / per_row) as f64 * 12.0, 10.0, false)
-                    }
+                    let (px, py, named) = pod_slot(&l, i, j, n.pods.len());
+                    pod_el(pod, px, py, if named { l.node_w - 16.0 } else { 10.0 }, named)
                 })
                 .collect();
             html! {
@@ -251,7 +252,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let y = services_y + 20.0 + i as f64 * 20.0 + unscheduled_h;
+            let y = service_y(i);
             let r = ObjectRef { kind: "service", namespace: s.namespace.clone(), name: s.name.clone() };
             let onclick = {
                 let cb = p.on_select.clone();

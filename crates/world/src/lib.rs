@@ -259,19 +259,15 @@ impl World {
     fn fetch(&mut self, node: &str, f: &kubelet::Fetch) -> (Option<String>, Vec<String>) {
         let ip = self.kubelet(node).and_then(|k| k.pod_ip(&f.namespace, &f.pod)).unwrap_or_default();
         let source = network::Source::Pod { namespace: f.namespace.clone(), name: f.pod.clone(), ip, node: node.to_string() };
-        let rest = f.url.split_once("://").map_or(f.url.as_str(), |(_, r)| r);
-        let (authority, target) = match rest.find('/') {
-            Some(i) => (&rest[..i], rest[i..].to_string()),
-            None => (rest, "/".to_string()),
+        let Some(network::http::Url { host, port, target, explicit_port }) = network::http::parse_url(&f.url) else {
+            return (None, vec![format!("wget: bad address '{}'", f.url)]);
         };
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((h, p)) => (h, p.parse::<u16>().unwrap_or(80)),
-            None => (authority, 80),
-        };
+        let authority = if explicit_port { format!("{host}:{port}") } else { host.clone() };
+        let host = host.as_str();
         let Some(addr) = network::dns::literal_ipv4(host).or_else(|| network::dns::resolve_in_pod(&self.api, &f.namespace, host)) else {
             return (None, vec![format!("wget: bad address '{host}'")]);
         };
-        let request = network::http::Request { method: "GET".into(), target, headers: vec![("Host".into(), authority.to_string()), ("User-Agent".into(), "Wget".into()), ("Connection".into(), "close".into())], body: String::new() };
+        let request = network::http::Request { method: "GET".into(), target, headers: vec![("Host".into(), authority.clone()), ("User-Agent".into(), "Wget".into()), ("Connection".into(), "close".into())], body: String::new() };
         let mut log = vec![format!("Connecting to {authority} ({addr}:{port})")];
         match self.http(&source, &addr, port, &request) {
             Ok(ex) if ex.response.status == 200 => {

@@ -571,17 +571,19 @@ fn decode_time(data: &[u8], micro: bool) -> Result<Decoded, String> {
     Ok((Value::String(text), false))
 }
 
+/// The Go package of an API group's types, as kube-apiserver names its
+/// internal types (`apps.Deployment`) and generated.proto its messages: the
+/// group's first label, `core` for the legacy group.
+pub fn go_package(group: &'static str) -> &'static str {
+    if group.is_empty() { "core" } else { group.split('.').next().unwrap_or(group) }
+}
+
 /// The message of a served kind's (apiVersion, kind), if any.
 pub fn message_for(api_version: &str, kind: &str) -> Option<&'static Message> {
-    let id = match (api_version, kind) {
-        ("apps/v1", "Deployment" | "ReplicaSet" | "DaemonSet") => format!("apps.{kind}"),
-        ("v1", "Pod" | "Service" | "ConfigMap" | "Namespace" | "ServiceAccount" | "ReplicationController" | "Node" | "Endpoints" | "Event") => format!("core.{kind}"),
-        ("discovery.k8s.io/v1", "EndpointSlice") => "discovery.EndpointSlice".into(),
-        ("coordination.k8s.io/v1", "Lease") => "coordination.Lease".into(),
-        ("networking.k8s.io/v1", "Ingress" | "IngressClass") => format!("networking.{kind}"),
-        // DeleteOptions is registered in every group version (metav1 AddToGroupVersion).
-        (_, "DeleteOptions") => "meta.DeleteOptions".into(),
-        _ => return None,
-    };
-    schema().message(&id)
+    // DeleteOptions is registered in every group version (metav1 AddToGroupVersion).
+    if kind == "DeleteOptions" {
+        return schema().message("meta.DeleteOptions");
+    }
+    let info = apimachinery::kinds::KINDS.iter().find(|k| k.api_version == api_version && k.name == kind)?;
+    schema().message(&format!("{}.{}", go_package(info.group), info.name))
 }
